@@ -1,0 +1,1 @@
+Console.WriteLine("examples/Generate: arrives with the LrnnLMHeadModel issue.");

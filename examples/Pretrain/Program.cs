@@ -1,0 +1,1 @@
+Console.WriteLine("examples/Pretrain: arrives with the pretraining issue.");
