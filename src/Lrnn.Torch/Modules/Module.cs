@@ -129,7 +129,6 @@ public abstract class Module : IDisposable
     }
 
     // Disposes a replaced tensor if this module owned it and no longer holds it under another name.
-
     private void Release(Tensor? old, Tensor? replacement)
     {
         if (old is null || ReferenceEquals(old, replacement) || !_owned.Contains(old)) return;
