@@ -24,7 +24,7 @@ internal static class HeaderJsonReader
         var reader = new Utf8JsonReader(json);
         try
         {
-            if (!reader.Read()) throw Fail(path, reader, "the header holds no JSON value");
+            reader.Read(); // throws on a header of whitespace only
             Expect(ref reader, JsonTokenType.StartObject, "the header", path);
             var names = new HashSet<string>(StringComparer.Ordinal);
             while (Next(ref reader, path) == JsonTokenType.PropertyName)

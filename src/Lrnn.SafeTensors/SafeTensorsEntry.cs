@@ -19,6 +19,7 @@ public sealed class SafeTensorsEntry
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(shape);
         ArgumentNullException.ThrowIfNull(writeData);
+        if (!IsWellFormedUtf16(name)) throw new ArgumentException($"tensor name '{name}' holds an unpaired surrogate, so it has no UTF-8 form.", nameof(name));
         if (name == "__metadata__") throw new ArgumentException("'__metadata__' is reserved for the metadata map and cannot name a tensor.", nameof(name));
         _ = dtype.ElementSize();
         _shape = shape.ToArray();
@@ -47,6 +48,16 @@ public sealed class SafeTensorsEntry
             throw new ArgumentException($"{typeof(T).Name} elements do not have the size of {dtype} ({dtype.ElementSize()} bytes).", nameof(values));
         return WithLength(new SafeTensorsEntry(name, dtype, shape, destination => MemoryMarshal.AsBytes(values.AsSpan()).CopyTo(destination)),
             (long)values.Length * dtype.ElementSize());
+    }
+
+    private static bool IsWellFormedUtf16(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1])) i++;
+            else if (char.IsSurrogate(text[i])) return false;
+        }
+        return true;
     }
 
     private static SafeTensorsEntry WithLength(SafeTensorsEntry entry, long givenBytes) =>
