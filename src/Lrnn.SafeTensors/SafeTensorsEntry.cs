@@ -21,7 +21,6 @@ public sealed class SafeTensorsEntry
         ArgumentNullException.ThrowIfNull(writeData);
         if (!IsWellFormedUtf16(name)) throw new ArgumentException($"tensor name '{name}' holds an unpaired surrogate, so it has no UTF-8 form.", nameof(name));
         if (name == "__metadata__") throw new ArgumentException("'__metadata__' is reserved for the metadata map and cannot name a tensor.", nameof(name));
-        _ = dtype.ElementSize();
         _shape = shape.ToArray();
         long count = 1;
         foreach (var d in _shape)

@@ -27,7 +27,10 @@ public static class SafeTensorsCheckpoint
         var dropped = TiedTensors.FindDuplicates(tensors);
 
         var fileMetadata = new Dictionary<string, string>(StringComparer.Ordinal) { ["format"] = "pt" };
-        foreach (var (key, value) in metadata ?? new Dictionary<string, string>()) fileMetadata[key] = value;
+        if (metadata is not null)
+        {
+            foreach (var (key, value) in metadata) fileMetadata[key] = value;
+        }
         foreach (var (name, kept) in dropped)
         {
             if (!fileMetadata.TryAdd(name, kept))

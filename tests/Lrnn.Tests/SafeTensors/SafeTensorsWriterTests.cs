@@ -133,6 +133,7 @@ public sealed class SafeTensorsWriterTests : IDisposable
         Assert.Contains("needs 8 bytes but 4 were given",
             Assert.Throws<ArgumentException>(() => SafeTensorsEntry.FromArray("x", SafeTensorsDtype.F32, [2], new[] { 1f })).Message);
         Assert.Throws<ArgumentException>(() => SafeTensorsEntry.FromArray("x", SafeTensorsDtype.F64, [1], new[] { 1f }));
+        Assert.Throws<ArgumentException>(() => SafeTensorsEntry.FromBytes("x", SafeTensorsDtype.I16, [2, 2], new byte[7]));
         Assert.Throws<ArgumentException>(() => new SafeTensorsEntry("x", SafeTensorsDtype.U8, [2, -1], _ => { }));
         Assert.Throws<ArgumentException>(() => new SafeTensorsEntry("__metadata__", SafeTensorsDtype.U8, [1], _ => { }));
         Assert.Throws<OverflowException>(() => new SafeTensorsEntry("x", SafeTensorsDtype.F64, [1L << 40, 1L << 40], _ => { }));
