@@ -92,20 +92,32 @@ public sealed partial class Tensor
 
     /// <summary>A copy with <paramref name="value"/> wherever the (broadcast) boolean <paramref name="mask"/> is true.</summary>
     public Tensor masked_fill(Tensor mask, double value) =>
-        FromNative(NativeMethods.lrnn_masked_fill(Handle, mask.Handle, NativeScalar.From(value)));
+        FromNative(NativeMethods.lrnn_masked_fill(Handle, BoolMask(mask), NativeScalar.From(value)));
 
     public Tensor masked_fill(Tensor mask, long value) =>
-        FromNative(NativeMethods.lrnn_masked_fill(Handle, mask.Handle, NativeScalar.From(value)));
+        FromNative(NativeMethods.lrnn_masked_fill(Handle, BoolMask(mask), NativeScalar.From(value)));
 
     public Tensor masked_fill_(Tensor mask, double value)
     {
-        NativeErrors.Check(NativeMethods.lrnn_masked_fill_(Handle, mask.Handle, NativeScalar.From(value)));
+        NativeErrors.Check(NativeMethods.lrnn_masked_fill_(Handle, BoolMask(mask), NativeScalar.From(value)));
         return this;
     }
 
     public Tensor masked_fill_(Tensor mask, long value)
     {
-        NativeErrors.Check(NativeMethods.lrnn_masked_fill_(Handle, mask.Handle, NativeScalar.From(value)));
+        NativeErrors.Check(NativeMethods.lrnn_masked_fill_(Handle, BoolMask(mask), NativeScalar.From(value)));
         return this;
+    }
+
+    /// <summary>
+    /// libtorch 1.13 silently ignores a floating-point mask (and treats a uint8 one as a deprecated boolean), while
+    /// 2.x rejects both: insist on Bool so that every version behaves alike.
+    /// </summary>
+    private static TensorHandle BoolMask(Tensor mask)
+    {
+        var type = mask.dtype;
+        if (type != ScalarType.Bool)
+            throw new ArgumentException($"masked_fill needs a Bool mask, got a {type} mask of shape {Dims(mask.shape)}; compare (e.g. x > 0) or convert with .to(torch.@bool).", nameof(mask));
+        return mask.Handle;
     }
 }
