@@ -24,7 +24,7 @@ public class ViewsTests
         return torch.tensor(data, Shape, device);
     }
 
-    private static double[] Seq(int n, double scale = 1) => Enumerable.Range(0, n).Select(v => v * scale).ToArray();
+    private static double[] Seq(int n) => Enumerable.Range(0, n).Select(v => (double)v).ToArray();
 
     [Theory]
     [MemberData(nameof(TestDevices.All), MemberType = typeof(TestDevices))]
