@@ -105,6 +105,9 @@ public sealed partial class Tensor : IDisposable
     public long dim() => NativeErrors.Check(NativeMethods.lrnn_tensor_dim(Handle));
     public long numel() => NativeErrors.Check(NativeMethods.lrnn_tensor_numel(Handle));
     public ScalarType dtype => (ScalarType)NativeMethods.lrnn_tensor_dtype(Handle);
+    /// <summary>Offset of the first element in the underlying storage, in elements.</summary>
+    public long storage_offset() => NativeErrors.Check(NativeMethods.lrnn_tensor_storage_offset(Handle));
+
     public long element_size() => NativeErrors.Check(NativeMethods.lrnn_tensor_element_size(Handle));
 
     public Device device =>

@@ -37,13 +37,12 @@ internal static class TiedTensors
     /// <summary>
     /// Dropping a name is only lossless when both names view the same elements. Two different views of one
     /// storage (the halves of a fused projection, say) must each be stored; safetensors refuses them rather
-    /// than guess, and so does this. The binding exposes no storage offset, so "same view" is checked as same
-    /// dtype, shape, strides and bytes.
+    /// than guess, and so does this. Same view = same storage offset, dtype, shape and strides.
     /// </summary>
     private static void RequireSameView(string keptName, Tensor kept, string name, Tensor tensor)
     {
         var same = kept.dtype == tensor.dtype && kept.shape.SequenceEqual(tensor.shape) &&
-                   kept.stride().SequenceEqual(tensor.stride()) && kept.ToBytes().AsSpan().SequenceEqual(tensor.ToBytes());
+                   kept.stride().SequenceEqual(tensor.stride()) && kept.storage_offset() == tensor.storage_offset();
         if (!same)
             throw new ArgumentException(
                 $"'{name}' ({tensor}) and '{keptName}' ({kept}) share storage but are different views of it; " +

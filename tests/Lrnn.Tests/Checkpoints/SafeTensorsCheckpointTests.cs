@@ -150,6 +150,18 @@ public sealed class SafeTensorsCheckpointTests : IDisposable
     }
 
     [Fact]
+    public void RefusesEqualValuedHalvesOfOneStorage()
+    {
+        // Same dtype, shape, strides and bytes, different elements: only the storage offset tells them apart.
+        using var fused = torch.tensor(new float[] { 1, 2, 1, 2 });
+        using var first = fused.narrow(0, 0, 2);
+        using var second = fused.narrow(0, 2, 2);
+        var path = _folder.File("halves.safetensors");
+        var e = Assert.Throws<ArgumentException>(() => SafeTensorsCheckpoint.Save(path, new Dictionary<string, Tensor> { ["q"] = first, ["k"] = second }));
+        Assert.Contains("different views", e.Message);
+    }
+
+    [Fact]
     public void SavesNonContiguousTensorsRowMajor()
     {
         using var t = torch.tensor(new long[] { 1, 2, 3, 4, 5, 6 }, [2, 3]);
