@@ -7,22 +7,29 @@ namespace Lrnn.Torch;
 public sealed partial class Tensor
 {
     // ---- sum and mean -------------------------------------------------------------------------------------
+    // There is deliberately no `sum(ScalarType? dtype)` overload: C# converts the literal 0 to any enum, and an
+    // overload whose parameters are all supplied beats one that needs defaults, so `x.sum(0)` would silently bind
+    // to dtype = Byte instead of dim = 0. A whole-tensor reduction with a dtype is `x.sum(dtype: ...)`.
 
-    public Tensor sum(ScalarType? dtype = null) => FromNative(NativeMethods.lrnn_sum_all(Handle, DT(dtype)));
+    public Tensor sum() => FromNative(NativeMethods.lrnn_sum_all(Handle, -1));
 
-    public unsafe Tensor sum(long[] dims, bool keepdim = false, ScalarType? dtype = null)
+    /// <summary>Sum over <paramref name="dims"/> (null: all elements).</summary>
+    public unsafe Tensor sum(long[]? dims = null, bool keepdim = false, ScalarType? dtype = null)
     {
-        fixed (long* p = dims) return FromNative(NativeMethods.lrnn_sum(Handle, p, dims.Length, keepdim ? 1 : 0, DT(dtype)));
+        if (dims is null && !keepdim) return FromNative(NativeMethods.lrnn_sum_all(Handle, DT(dtype)));
+        fixed (long* p = dims) return FromNative(NativeMethods.lrnn_sum(Handle, p, dims?.Length ?? 0, keepdim ? 1 : 0, DT(dtype)));
     }
 
     public unsafe Tensor sum(long dim, bool keepdim = false, ScalarType? dtype = null) =>
         FromNative(NativeMethods.lrnn_sum(Handle, &dim, 1, keepdim ? 1 : 0, DT(dtype)));
 
-    public Tensor mean(ScalarType? dtype = null) => FromNative(NativeMethods.lrnn_mean_all(Handle, DT(dtype)));
+    public Tensor mean() => FromNative(NativeMethods.lrnn_mean_all(Handle, -1));
 
-    public unsafe Tensor mean(long[] dims, bool keepdim = false, ScalarType? dtype = null)
+    /// <summary>Mean over <paramref name="dims"/> (null: all elements). Integral inputs need a floating <paramref name="dtype"/>.</summary>
+    public unsafe Tensor mean(long[]? dims = null, bool keepdim = false, ScalarType? dtype = null)
     {
-        fixed (long* p = dims) return FromNative(NativeMethods.lrnn_mean(Handle, p, dims.Length, keepdim ? 1 : 0, DT(dtype)));
+        if (dims is null && !keepdim) return FromNative(NativeMethods.lrnn_mean_all(Handle, DT(dtype)));
+        fixed (long* p = dims) return FromNative(NativeMethods.lrnn_mean(Handle, p, dims?.Length ?? 0, keepdim ? 1 : 0, DT(dtype)));
     }
 
     public unsafe Tensor mean(long dim, bool keepdim = false, ScalarType? dtype = null) =>
