@@ -42,7 +42,7 @@ internal static class ShapeDiagnostics
         if (type.IsFloatingPoint())
         {
             if (!si.SequenceEqual(st))
-                return new ArgumentException($"{op}: class-probability targets must have the input's shape {D(si)}, got {D(st)}.", native);
+                return new ArgumentException($"{op}: a floating target is read as class probabilities and must have the input's shape {D(si)}, got {D(st)}; class indices must be Int64.", native);
             return native;
         }
         if (type != ScalarType.Int64)

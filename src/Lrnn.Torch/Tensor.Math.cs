@@ -128,19 +128,28 @@ public sealed partial class Tensor
     // ---- operators ----------------------------------------------------------------------------------------
     // Comparison operators (==, <, ...) are deliberately not overloaded: see Tensor.Comparison.cs.
 
+    // An integer literal binds to the `long` overloads, so `i * 2` stays Int64 and `i * 2.0` is Float32, as in Python.
+
     public static Tensor operator +(Tensor a, Tensor b) => a.add(b);
     public static Tensor operator +(Tensor a, double b) => a.add(b);
+    public static Tensor operator +(Tensor a, long b) => a.add(b);
     public static Tensor operator +(double a, Tensor b) => b.add(a);
+    public static Tensor operator +(long a, Tensor b) => b.add(a);
     public static Tensor operator -(Tensor a, Tensor b) => a.sub(b);
     public static Tensor operator -(Tensor a, double b) => a.sub(b);
+    public static Tensor operator -(Tensor a, long b) => a.sub(b);
     public static Tensor operator -(double a, Tensor b) => FromNative(NativeMethods.lrnn_rsub_scalar(b.Handle, NativeScalar.From(a)));
+    public static Tensor operator -(long a, Tensor b) => FromNative(NativeMethods.lrnn_rsub_scalar(b.Handle, NativeScalar.From(a)));
     public static Tensor operator *(Tensor a, Tensor b) => a.mul(b);
     public static Tensor operator *(Tensor a, double b) => a.mul(b);
+    public static Tensor operator *(Tensor a, long b) => a.mul(b);
     public static Tensor operator *(double a, Tensor b) => b.mul(a);
+    public static Tensor operator *(long a, Tensor b) => b.mul(a);
     public static Tensor operator /(Tensor a, Tensor b) => a.div(b);
     public static Tensor operator /(Tensor a, double b) => a.div(b);
     public static Tensor operator /(double a, Tensor b) => FromNative(NativeMethods.lrnn_rdiv_scalar(b.Handle, NativeScalar.From(a)));
     public static Tensor operator %(Tensor a, Tensor b) => a.remainder(b);
     public static Tensor operator %(Tensor a, double b) => a.remainder(b);
+    public static Tensor operator %(Tensor a, long b) => a.remainder(b);
     public static Tensor operator -(Tensor a) => a.neg();
 }

@@ -48,11 +48,11 @@ at::Tensor math_attention(const at::Tensor& q, const at::Tensor& k, const at::Te
 at::Tensor attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, c10::optional<at::Tensor> mask,
                      double dropout_p, Causal causal, const double* scale) {
   const int64_t lq = q.size(-2), lk = k.size(-2);
-  // Both alignments coincide for square scores; a single bottom-right query row sees every key.
-  if (causal == Causal::BottomRight && lq == lk) causal = Causal::TopLeft;
+  // A single bottom-right query row sees every key.
   if (causal == Causal::BottomRight && lq == 1) causal = Causal::None;
-  // The fused kernels only know top-left without a mask; anything else becomes an explicit mask.
-  bool is_causal = causal == Causal::TopLeft && !mask.has_value();
+  // Square scores, where both alignments coincide, use the kernels' own causal masking. Anything else becomes an
+  // explicit mask, so the result never depends on which alignment a fused backend assumes for Lq != Lk.
+  const bool is_causal = causal != Causal::None && lq == lk && !mask.has_value();
   if (causal != Causal::None && !is_causal) {
     auto allowed = causal_mask(lq, lk, causal, q.device());
     mask = mask.has_value() ? restrict_mask(*mask, allowed) : allowed;
@@ -75,6 +75,10 @@ at::Tensor attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor&
 // causal: 0 = none, 1 = top-left (PyTorch's is_causal), 2 = bottom-right. scale: nullable, default 1/sqrt(E).
 LRNN_API tensor_t lrnn_scaled_dot_product_attention(tensor_t q, tensor_t k, tensor_t v, tensor_t attn_mask,
                                                     double dropout_p, int32_t causal, const double* scale) {
+  if (causal < 0 || causal > 2) {
+    lrnn::set_error(LRNN_ERR_ARGUMENT, ("causal must be 0, 1 or 2, got " + std::to_string(causal)).c_str());
+    return nullptr;
+  }
   LRNN_TENSOR(attention(*q, *k, *v, attn_mask ? c10::optional<at::Tensor>(*attn_mask) : c10::nullopt, dropout_p,
                         static_cast<Causal>(causal), scale));
 }

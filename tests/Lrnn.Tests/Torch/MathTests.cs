@@ -56,6 +56,12 @@ public class MathTests
         Assert.Equal(ScalarType.Int64, m.dtype);
         Assert.Equal(new long[] { 2, 2, 0, 2, 0 }, m.ToArray<long>());
         Assert.Equal(ScalarType.Int64, i.mul(2L).dtype);
+        var ops = new[] { i * 2, 2 * i, i + 1, 1 + i, i - 1, 1 - i, i % 4 };
+        Assert.All(ops, r => Assert.Equal(ScalarType.Int64, r.dtype));
+        Assert.Equal(new long[] { -14, -2, 0, 10, 18 }, ops[0].ToArray<long>());
+        Assert.Equal(new long[] { 8, 2, 1, -4, -8 }, ops[5].ToArray<long>());
+        Assert.Equal(new long[] { 1, 3, 0, 1, 1 }, ops[6].ToArray<long>());
+        Assert.Equal(ScalarType.Float64, (a * 2).dtype); // an integral scalar never demotes a floating tensor
         Assert.Equal(ScalarType.Float32, i.mul(2.0).dtype);
         Assert.Equal(ScalarType.Float32, i.div(2.0).dtype);
     }
