@@ -118,13 +118,21 @@ LRNN_API int32_t lrnn_optimizer_set_lr(optimizer_t opt, int32_t group, double lr
 }
 
 // ---- state -------------------------------------------------------------------------------------------
-// The full state (per-parameter moments and step counts, and every group's options) in libtorch's archive
-// format, as a 1-D uint8 CPU tensor the caller copies out and frees.
+// libtorch's optimizer archive holds the per-parameter state (moments, step counts) and the groups' options,
+// but Optimizer::load restores only the former (1.13). The one option that changes during training, the
+// learning rate (schedulers), is therefore also kept under its own key and restored by lrnn_optimizer_load.
+constexpr const char* kLearningRatesKey = "lrnn/learning_rates";
+
+// The state as libtorch archive bytes, in a 1-D uint8 CPU tensor the caller copies out and frees.
 LRNN_API tensor_t lrnn_optimizer_save(optimizer_t opt) {
   try {
     lrnn::clear_error();
     torch::serialize::OutputArchive archive;
     opt->save(archive);
+    const auto& groups = opt->param_groups();
+    auto lrs = at::empty({static_cast<int64_t>(groups.size())}, at::kDouble);
+    for (size_t k = 0; k < groups.size(); ++k) lrs.data_ptr<double>()[k] = groups[k].options().get_lr();
+    archive.write(kLearningRatesKey, lrs);
     std::ostringstream stream;
     archive.save_to(stream);
     const auto bytes = stream.str();
@@ -136,12 +144,18 @@ LRNN_API tensor_t lrnn_optimizer_save(optimizer_t opt) {
 }
 
 // Restores a state saved from an optimizer of the same kind over parameters of the same shapes, in the same
-// groups and order. State tensors return to the devices they were saved from.
+// groups and order, and the groups' learning rates. State tensors return to the devices they were saved from.
 LRNN_API int32_t lrnn_optimizer_load(optimizer_t opt, const uint8_t* data, int64_t nbytes) {
   LRNN_STATUS({
     torch::serialize::InputArchive archive;
     archive.load_from(reinterpret_cast<const char*>(data), static_cast<size_t>(nbytes));
     opt->load(archive);
+    at::Tensor lrs;
+    if (archive.try_read(kLearningRatesKey, lrs)) {
+      auto& groups = opt->param_groups();
+      LRNN_REQUIRE(lrs.numel() == static_cast<int64_t>(groups.size()), "the saved state has a different number of parameter groups");
+      for (size_t k = 0; k < groups.size(); ++k) groups[k].options().set_lr(lrs[static_cast<int64_t>(k)].item<double>());
+    }
   });
 }
 

@@ -48,7 +48,7 @@ public abstract class Optimizer : IDisposable
         NativeErrors.Check(NativeMethods.lrnn_optimizer_zero_grad(Handle, setToNone ? 1 : 0));
 
     /// <summary>
-    /// The full state (per-parameter moments and step counts, and every group's options) as bytes.
+    /// The full state (per-parameter moments and step counts, and each group's learning rate) as bytes.
     /// <see cref="load_state_dict(byte[])"/> on an optimizer of the same kind over parameters of the same
     /// shapes, groups and order resumes bit-identically.
     /// </summary>
@@ -58,7 +58,7 @@ public abstract class Optimizer : IDisposable
         return bytes.ToArray<byte>();
     }
 
-    /// <summary>Restores a state from <see cref="state_dict"/>, including each group's options (its lr too).</summary>
+    /// <summary>Restores a state from <see cref="state_dict"/>, including each group's learning rate.</summary>
     public unsafe void load_state_dict(byte[] state)
     {
         ArgumentNullException.ThrowIfNull(state);
