@@ -71,11 +71,7 @@ public abstract class Optimizer : IDisposable
     /// <summary>Restores the state written by <see cref="save_state_dict"/>.</summary>
     public void load_state_dict(string path) => load_state_dict(File.ReadAllBytes(path));
 
-    public void Dispose()
-    {
-        _handle.Dispose();
-        GC.SuppressFinalize(this);
-    }
+    public void Dispose() => _handle.Dispose();
 
     /// <summary>Checks a group's parameters and adds the group natively through <paramref name="add"/>.</summary>
     private protected unsafe void AddGroup(IReadOnlyList<Tensor> parameters, AddGroupNative add)
