@@ -15,6 +15,7 @@
 #   --exe     a built or published Lrnn.Benchmarks executable; skips the build (scripts/gpu-remote.sh uses this)
 #   --python  the Python with torch (default /usr/bin/python3: Debian's python3-torch, the libtorch we link)
 #   --out     where the results go (default artifacts/bench): table.md, lrnn.json, pytorch.json, benchmarks.log
+# Fails when the benchmarks leave more native tensors alive than they found (the table's last lines).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -49,8 +50,6 @@ cp "$BDN_DIR"/results/*OverheadBenchmarks-report-full*.json "$OUT_DIR/lrnn.json"
 say "PyTorch: scripts/bench_pytorch_overhead.py with $PY"
 "$PY" scripts/bench_pytorch_overhead.py > "$OUT_DIR/pytorch.json"
 
-grep -E '^// live native tensors' "$OUT_DIR/benchmarks.log" | sort -u > "$OUT_DIR/live-tensors.txt"
-
 "$PY" - "$OUT_DIR" <<'PYEOF' | tee "$OUT_DIR/table.md"
 import json, re, sys
 
@@ -78,10 +77,9 @@ for workload, torch_ns in py["ns_per_op"].items():
           f"{ours / torch_ns:.2f} | {alloc[('Lrnn', workload)]} |")
 print()
 print("overhead ratio = (Lrnn − floor) / (PyTorch − floor), target ≤ 0.5; total ratio = Lrnn / PyTorch.")
+print()
+live = sorted({line.strip() for line in open(f"{out}/benchmarks.log") if line.startswith("// live native tensors")})
+print("\n".join(live))
+leaked = [line for line in live if re.search(r"before=(\d+) after=(?!\1$)", line)]
+sys.exit("bench-overhead.sh: native tensors leaked: " + "; ".join(leaked) if leaked else 0)
 PYEOF
-echo
-cat "$OUT_DIR/live-tensors.txt"
-if grep -qvE 'before=([0-9]+) after=\1$' "$OUT_DIR/live-tensors.txt"; then
-  echo "bench-overhead.sh: native tensors leaked (see above)" >&2
-  exit 1
-fi

@@ -14,8 +14,12 @@ import sys
 import timeit
 
 
+DEBIAN_PYTHON = "/usr/bin/python3"
+
+
 def import_torch():
-    """Imports torch, installing Debian's python3-torch first when it is missing (then re-runs this script)."""
+    """Imports torch; where it is missing, installs Debian's python3-torch and re-runs this script with the
+    Python that package serves."""
     try:
         import torch
         return torch
@@ -29,7 +33,7 @@ def import_torch():
     subprocess.run(sudo + ["apt-get", "install", "-y", "-qq", "python3-torch"], check=True, env=env,
                    stdout=subprocess.DEVNULL)
     os.environ["LRNN_BENCH_APT_TRIED"] = "1"
-    os.execv(sys.executable, [sys.executable] + sys.argv)
+    os.execv(DEBIAN_PYTHON, [DEBIAN_PYTHON] + sys.argv)
 
 
 torch = import_torch()

@@ -27,7 +27,24 @@ public class BindingCostBenchmarks
     [Benchmark]
     public int TwoTensorArguments() => NativeMethods.lrnn_tensor_same_storage(_a.Handle, _b.Handle);
 
-    /// <summary>A result handle made and freed: lrnn_tensor_alias (new at::Tensor) + Tensor + Dispose + free.</summary>
+    /// <summary>The managed half of a result: a TensorHandle (a finalizable SafeHandle) made and disposed.</summary>
+    [Benchmark]
+    public bool ManagedHandleLifeCycle()
+    {
+        using var handle = new TensorHandle();
+        return handle.IsInvalid;
+    }
+
+    /// <summary>The native half of a result: a new at::Tensor holder (refcount +1) and its free, as raw pointers.</summary>
+    [Benchmark]
+    public IntPtr NativeHandleLifeCycle()
+    {
+        var alias = NativeMethods.lrnn_tensor_alias(_a.Handle);
+        NativeMethods.lrnn_tensor_free(alias);
+        return alias;
+    }
+
+    /// <summary>Both halves as the binding does them: lrnn_tensor_alias + Tensor + Dispose + free.</summary>
     [Benchmark]
     public bool ResultHandleLifeCycle()
     {
