@@ -9,6 +9,7 @@ namespace Lrnn.Torch.Native;
 /// finalizer thread (TorchSharp #315, #1047: frees racing with live work); it is queued and freed by the next
 /// tensor operation on an ordinary thread, and counted in <see cref="FinalizedCount"/> so leaks are visible.
 /// </summary>
+[System.Runtime.InteropServices.Marshalling.NativeMarshalling(typeof(TensorHandleMarshaller))]
 internal sealed class TensorHandle : SafeHandle
 {
     private static readonly ConcurrentQueue<IntPtr> s_pendingFrees = new();
