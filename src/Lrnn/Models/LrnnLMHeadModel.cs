@@ -122,14 +122,15 @@ public sealed class LrnnLMHeadModel : Module
         var model = new LrnnLMHeadModel(config, dtype, device);
         try
         {
-            var checkpoint = SafeTensorsCheckpoint.Load(WeightsPath(directory), device, dtype);
-            using var tensors = checkpoint.Tensors;
-            var source = new Dictionary<string, Tensor>(tensors);
+            using var checkpoint = SafeTensorsCheckpoint.Load(WeightsPath(directory), device, dtype);
+            // A tied lm_head.weight comes back as an alias when the file records the tie; a file without that record
+            // (written by another tool) gets the embedding under both names here.
+            var source = new Dictionary<string, Tensor>(checkpoint.Tensors);
             const string head = "lm_head.weight", embedding = "backbone.embedding.weight";
             if (config.TieEmbeddings && !source.ContainsKey(head) && source.TryGetValue(embedding, out var shared))
                 source[head] = shared;
             model.load_state_dict(source, strict: true);
-            logger.LogInformation("Loaded {Count} tensors from {Directory}", tensors.Count, directory);
+            logger.LogInformation("Loaded {Count} tensors from {Directory}", checkpoint.Tensors.Count, directory);
             return model;
         }
         catch

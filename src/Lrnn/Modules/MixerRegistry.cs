@@ -25,7 +25,10 @@ public static class MixerRegistry
         Register("attn", MultiHeadAttention.Schema, spec => new MultiHeadAttention(spec), MultiHeadAttention.ModelProblems);
     }
 
-    /// <param name="modelProblems">Checks against the whole configuration (e.g. heads dividing d_model); one message per problem.</param>
+    /// <summary>
+    /// Registers (or replaces) mixer type <paramref name="name"/>. <paramref name="modelProblems"/> checks its kwargs
+    /// against the whole configuration (e.g. heads dividing d_model), one message per problem.
+    /// </summary>
     public static void Register(string name, MixerSchema schema, Func<MixerSpec, Mixer> factory,
         Func<LrnnConfig, MixerArguments, IEnumerable<string>>? modelProblems = null)
     {

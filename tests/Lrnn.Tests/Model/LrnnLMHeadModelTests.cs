@@ -61,7 +61,7 @@ public sealed class LrnnLMHeadModelTests
     [Fact]
     public void KeysAndShapesMatchTheApprovedList()
     {
-        var config = Config(["LRU", "attn", "LRU"], dIntermediate: 100,
+        var config = ConfigFor(["LRU", "attn", "LRU"], dIntermediate: 100,
             attn: new JObject { ["num_heads"] = 4, ["num_heads_kv"] = 2, ["rotary_emb_dim"] = 4 }) with { VocabSize = 1000, PadVocabSizeMultiple = 16 };
         using var model = new LrnnLMHeadModel(config);
         using var state = model.state_dict();
@@ -85,7 +85,7 @@ public sealed class LrnnLMHeadModelTests
     [Fact]
     public void InitialisationIsLrnnxEffectiveOne()
     {
-        var config = Config(["attn", "attn", "attn", "attn"], dIntermediate: 256) with { DModel = 64, VocabSize = 4000 };
+        var config = ConfigFor(["attn", "attn", "attn", "attn"], dIntermediate: 256) with { DModel = 64, VocabSize = 4000 };
         using var model = new LrnnLMHeadModel(config);
         var embedding = Doubles(model.backbone.embedding.weight);
         Assert.InRange(Math.Sqrt(embedding.Select(v => v * v).Average()), 0.019, 0.021);          // N(0, 0.02²), 256k draws
@@ -103,7 +103,7 @@ public sealed class LrnnLMHeadModelTests
     [Fact]
     public void LayerNormModelsHaveNormBiases()
     {
-        using var model = new LrnnLMHeadModel(Config(LruOnly, rmsNorm: false));
+        using var model = new LrnnLMHeadModel(ConfigFor(LruOnly, rmsNorm: false));
         var names = model.named_parameters().Select(p => p.Name).ToList();
         Assert.Contains("backbone.layers.0.norm.bias", names);
         Assert.Contains("backbone.norm_f.bias", names);
@@ -113,7 +113,7 @@ public sealed class LrnnLMHeadModelTests
     public void GradientsMatchFiniteDifferences()
     {
         using var scope = torch.NewDisposeScope();
-        var config = Config(Hybrid, dIntermediate: 8,
+        var config = ConfigFor(Hybrid, dIntermediate: 8,
             attn: new JObject { ["num_heads"] = 2, ["rotary_emb_dim"] = 2 }) with { DModel = 4, DState = 2, VocabSize = 7 };
         using var model = new LrnnLMHeadModel(config, dtype: ScalarType.Float64);
         var ids = Ids(new Random(13), 1, 4, config.VocabSize, Device.CPU);

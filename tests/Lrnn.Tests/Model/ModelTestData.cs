@@ -7,7 +7,7 @@ namespace Lrnn.Tests.Model;
 /// <summary>Tiny configurations and deterministic inputs (System.Random, so tests do not depend on torch's generator).</summary>
 internal static class ModelTestData
 {
-    public static LrnnConfig Config(string[] mixerTypes, long dIntermediate = 0, JObject? attn = null, bool tie = true, bool rmsNorm = true) => new LrnnConfig
+    public static LrnnConfig ConfigFor(string[] mixerTypes, long dIntermediate = 0, JObject? attn = null, bool tie = true, bool rmsNorm = true) => new LrnnConfig
     {
         DModel = 16, DState = 6, NLayer = mixerTypes.Length, VocabSize = 37, MixerTypes = mixerTypes, DIntermediate = dIntermediate,
         PadVocabSizeMultiple = 8, TieEmbeddings = tie, RmsNorm = rmsNorm, FusedAddNorm = false,
@@ -23,9 +23,9 @@ internal static class ModelTestData
     /// <summary>Name → (mixer types, d_intermediate) of the three model families every equivalence test covers.</summary>
     public static LrnnConfig Family(string name) => name switch
     {
-        "lru" => Config(LruOnly),
-        "attn" => Config(AttnOnly),
-        "hybrid" => Config(Hybrid, dIntermediate: 40),
+        "lru" => ConfigFor(LruOnly),
+        "attn" => ConfigFor(AttnOnly),
+        "hybrid" => ConfigFor(Hybrid, dIntermediate: 40),
         _ => throw new ArgumentOutOfRangeException(nameof(name)),
     };
 

@@ -33,8 +33,11 @@ public sealed class Lru : Mixer
     {
     }
 
-    /// <param name="rMin">Smallest initial |Λ| (eigenvalues are drawn uniformly on the ring r_min ≤ |Λ| ≤ r_max).</param>
-    /// <param name="maxPhase">Largest initial arg Λ.</param>
+    /// <summary>
+    /// An LRU over d_model = <paramref name="dModel"/> features with <paramref name="dState"/> complex states. The
+    /// eigenvalues Λ are drawn uniformly on the ring <paramref name="rMin"/> ≤ |Λ| ≤ <paramref name="rMax"/> with
+    /// 0 ≤ arg Λ ≤ <paramref name="maxPhase"/>.
+    /// </summary>
     public Lru(long dModel, long dState, double rMin = 0, double rMax = 1, double maxPhase = 2 * Math.PI,
         ScalarType? dtype = null, Device? device = null)
     {
