@@ -134,12 +134,10 @@ public sealed class MultiHeadAttention : Mixer
 
         var keys = ExpandKvHeads(kv.select(2, 0));                                  // (B, S, H, hd)
         var values = ExpandKvHeads(kv.select(2, 1));
-        // Causal with the queries aligned to the END of the keys (bottom-right): query t (absolute offset + t) sees
-        // keys 0..offset+t. Without cached tokens (S = T) this is the usual lower triangle.
-        var span = offset + length;
-        var mask = offset == 0 ? null : torch.ones([length, span], ScalarType.Bool, x.device).tril(offset);   // (T, S)
+        // Causal with the queries aligned to the END of the keys (bottom-right): new token t (absolute offset + t)
+        // sees keys 0..offset+t. PyTorch's is_causal aligns top-left, which would hide cached keys from a chunk.
         var attended = scaled_dot_product_attention(q.transpose(1, 2), keys.transpose(1, 2), values.transpose(1, 2),
-            attn_mask: mask, is_causal: mask is null && length > 1, scale: _softmaxScale);                  // (B, H, T, hd)
+            is_causal: length > 1, scale: _softmaxScale, causal_alignment: CausalAlignment.BottomRight);   // (B, H, T, hd)
         var merged = attended.transpose(1, 2).reshape(batch, length, _numHeads * _headDim);                 // (B, T, H·hd)
         return out_proj.call(merged).MoveToOuterDisposeScope();
     }
