@@ -115,17 +115,21 @@ public sealed record LrnnConfig
             yield return $"unknown mixer type '{t}' (known, case-sensitive: {string.Join(", ", MixerRegistry.Names)})";
         if (unknown.Count > 0) yield break;
 
-        IEnumerable<string> kwargProblems;
+        var kwargProblems = new List<string>();
         try
         {
-            kwargProblems = MixerTypes.Distinct().SelectMany(t => MixerRegistry.Schema(t).Problems(t, KwargsFor(t)))
-                .Concat(FlatKwargsNoMixerKnows())
-                .Concat(MixerTypes.Distinct().SelectMany(t => MixerRegistry.ModelProblems(t, this, ArgumentsFor(t))))
-                .ToList();
+            foreach (var type in MixerTypes.Distinct())
+            {
+                var schemaProblems = MixerRegistry.Schema(type).Problems(type, KwargsFor(type)).ToList();
+                kwargProblems.AddRange(schemaProblems);
+                // Checks against the model read the kwargs, so they run only on kwargs that fit the schema.
+                if (schemaProblems.Count == 0) kwargProblems.AddRange(MixerRegistry.ModelProblems(type, this, ArgumentsFor(type)));
+            }
+            kwargProblems.AddRange(FlatKwargsNoMixerKnows());
         }
         catch (LrnnConfigException e)
         {
-            kwargProblems = [e.Message];
+            kwargProblems.Add(e.Message);
         }
         foreach (var p in kwargProblems.Distinct()) yield return p;
     }
