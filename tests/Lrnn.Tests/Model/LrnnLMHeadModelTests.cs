@@ -15,7 +15,7 @@ public sealed class LrnnLMHeadModelTests
     {
         var data = new TheoryData<string, string>();
         foreach (var device in new[] { "cpu", "cuda" })
-        foreach (var family in new[] { "lru", "attn", "hybrid" })
+        foreach (var family in new[] { "lru", "attn", "hybrid", "hybrid-layernorm" })
             data.Add(new TheoryDataRow<string, string>(device, family)
             {
                 Skip = device == "cuda" && !TestDevices.CudaAvailable ? TestDevices.NoCudaReason : null,
@@ -56,6 +56,11 @@ public sealed class LrnnLMHeadModelTests
         var stepped = Enumerable.Range(0, 5).Select(t => model.Step(ids.narrow(1, t, 1), cache)).ToList();
         Numerics.AssertClose(Doubles(full), Doubles(torch.cat(stepped, 1)), atol: 1e-4);
         Assert.Equal([1L, 2, 40], model.Forward(ids, numLastTokens: 2).shape);
+
+        // Mixers also step on (B, D) tokens.
+        using var mixerCache = model.backbone.Layer(1).mixer.AllocateCache(1, 2, ScalarType.Float32, Device.CPU);
+        var token = Normal(new Random(16), [1, 16], ScalarType.Float32, Device.CPU);
+        Assert.Equal([1L, 16], model.backbone.Layer(1).mixer.Step(token, mixerCache).shape);
     }
 
     [Fact]
@@ -147,6 +152,35 @@ public sealed class LrnnLMHeadModelTests
             using var loaded = LrnnLMHeadModel.FromPretrained(directory);
             Assert.Same(loaded.backbone.embedding.weight, loaded.lm_head.weight);
             Assert.Equal(before, Doubles(loaded.Forward(ids)));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void TiedCheckpointsLoadWithLmHeadAbsentOrStoredTwice(bool storedTwice)
+    {
+        using var scope = torch.NewDisposeScope();
+        var directory = Directory.CreateTempSubdirectory("lrnn-model-").FullName;
+        try
+        {
+            using var model = new LrnnLMHeadModel(Family("lru"));
+            model.Config.Save(directory);
+            using (var state = model.state_dict())
+            {
+                // Files written by other tools: no tie record; lm_head.weight either missing or a separate copy.
+                var tensors = state.Where(kv => kv.Key != "lm_head.weight").ToDictionary(kv => kv.Key, kv => kv.Value);
+                if (storedTwice) tensors["lm_head.weight"] = model.lm_head.weight.clone();
+                Lrnn.Checkpoints.SafeTensorsCheckpoint.Save(Path.Combine(directory, LrnnLMHeadModel.WeightsFileName), tensors);
+            }
+            using var loaded = LrnnLMHeadModel.FromPretrained(directory);
+            Assert.Same(loaded.backbone.embedding.weight, loaded.lm_head.weight);
+            var ids = Ids(new Random(17), 1, 4, model.Config.VocabSize, Device.CPU);
+            Assert.Equal(Doubles(model.Forward(ids)), Doubles(loaded.Forward(ids)));
         }
         finally
         {

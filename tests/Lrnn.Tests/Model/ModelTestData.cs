@@ -20,12 +20,13 @@ internal static class ModelTestData
     public static readonly string[] AttnOnly = ["attn", "attn"];
     public static readonly string[] Hybrid = ["LRU", "attn", "LRU"];
 
-    /// <summary>Name → (mixer types, d_intermediate) of the three model families every equivalence test covers.</summary>
+    /// <summary>The model families every equivalence test covers (the last: LayerNorm with a float32 residual stream).</summary>
     public static LrnnConfig Family(string name) => name switch
     {
         "lru" => ConfigFor(LruOnly),
         "attn" => ConfigFor(AttnOnly),
         "hybrid" => ConfigFor(Hybrid, dIntermediate: 40),
+        "hybrid-layernorm" => ConfigFor(Hybrid, dIntermediate: 40, rmsNorm: false) with { ResidualInFp32 = true },
         _ => throw new ArgumentOutOfRangeException(nameof(name)),
     };
 
