@@ -17,8 +17,28 @@ public sealed partial class Tensor
         return this;
     }
 
-    /// <summary>The accumulated gradient (a new handle on it), or null if none was computed.</summary>
-    public Tensor? grad => FromNativeOrNull(NativeMethods.lrnn_grad(Handle));
+    /// <summary>
+    /// The accumulated gradient (get: a new handle on it, or null if none was computed). Setting null drops
+    /// it (<c>zero_grad</c> with set_to_none); setting a tensor replaces it, which must match this tensor's
+    /// shape, dtype and device.
+    /// </summary>
+    public Tensor? grad
+    {
+        get => FromNativeOrNull(NativeMethods.lrnn_grad(Handle));
+        set => NativeErrors.Check(NativeMethods.lrnn_set_grad(Handle, value?.Handle ?? TensorHandle.Null));
+    }
+
+    /// <summary>Keeps <see cref="grad"/> for this non-leaf tensor after backward (leaves always keep it).</summary>
+    public Tensor retain_grad()
+    {
+        NativeErrors.Check(NativeMethods.lrnn_retain_grad(Handle));
+        return this;
+    }
+
+    public bool retains_grad => NativeErrors.Check((long)NativeMethods.lrnn_retains_grad(Handle)) == 1;
+
+    /// <summary>True for a tensor created inside <see cref="torch.inference_mode"/>: it can never join a graph.</summary>
+    public bool is_inference() => NativeErrors.Check((long)NativeMethods.lrnn_is_inference(Handle)) == 1;
 
     public Tensor detach() => FromNative(NativeMethods.lrnn_detach(Handle));
 

@@ -21,18 +21,6 @@ public sealed partial class Tensor
         return this;
     }
 
-    public Tensor fill_(double value)
-    {
-        NativeErrors.Check(NativeMethods.lrnn_fill_(Handle, NativeScalar.From(value)));
-        return this;
-    }
-
-    public Tensor fill_(long value)
-    {
-        NativeErrors.Check(NativeMethods.lrnn_fill_(Handle, NativeScalar.From(value)));
-        return this;
-    }
-
     /// <summary>
     /// PyTorch's <c>t.data = source</c>: this tensor object keeps its identity, requires_grad and every handle
     /// to it, but now holds <paramref name="source"/>'s storage, shape, dtype and device.

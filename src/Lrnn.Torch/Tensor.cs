@@ -105,6 +105,9 @@ public sealed partial class Tensor : IDisposable
     public long dim() => NativeErrors.Check(NativeMethods.lrnn_tensor_dim(Handle));
     public long numel() => NativeErrors.Check(NativeMethods.lrnn_tensor_numel(Handle));
     public ScalarType dtype => (ScalarType)NativeMethods.lrnn_tensor_dtype(Handle);
+    /// <summary>Offset of the first element in the underlying storage, in elements.</summary>
+    public long storage_offset() => NativeErrors.Check(NativeMethods.lrnn_tensor_storage_offset(Handle));
+
     public long element_size() => NativeErrors.Check(NativeMethods.lrnn_tensor_element_size(Handle));
 
     public Device device =>
@@ -160,18 +163,32 @@ public sealed partial class Tensor : IDisposable
         return result;
     }
 
-    /// <summary>The value of a one-element tensor, converted to <typeparamref name="T"/>.</summary>
+    /// <summary>
+    /// The value of a one-element tensor, converted to <typeparamref name="T"/> (any element type of
+    /// <see cref="ScalarTypes.Of{T}"/>). Integral tensors convert from their exact int64 value, so large
+    /// Int64 values survive; narrowing integer conversions are checked.
+    /// </summary>
     public T item<T>() where T : unmanaged
     {
         NativeErrors.Check(NativeMethods.lrnn_tensor_item(Handle, out var re, out var im, out var iv));
-        object value;
-        if (typeof(T) == typeof(double)) value = re;
-        else if (typeof(T) == typeof(float)) value = (float)re;
-        else if (typeof(T) == typeof(long)) value = dtype.IsIntegral(true) ? iv : (long)re;
-        else if (typeof(T) == typeof(int)) value = checked((int)(dtype.IsIntegral(true) ? iv : (long)re));
-        else if (typeof(T) == typeof(bool)) value = dtype.IsIntegral(true) ? iv != 0 : re != 0;
-        else if (typeof(T) == typeof(System.Numerics.Complex)) value = new System.Numerics.Complex(re, im);
-        else throw new NotSupportedException($"item<{typeof(T).Name}> is not supported");
+        var integral = dtype.IsIntegral(true);
+        long AsLong() => integral ? iv : checked((long)re);
+        object value = typeof(T) switch
+        {
+            var t when t == typeof(double) => re,
+            var t when t == typeof(float) => (float)re,
+            var t when t == typeof(Half) => (Half)re,
+            var t when t == typeof(BFloat16) => (BFloat16)(float)re,
+            var t when t == typeof(long) => AsLong(),
+            var t when t == typeof(int) => checked((int)AsLong()),
+            var t when t == typeof(short) => checked((short)AsLong()),
+            var t when t == typeof(sbyte) => checked((sbyte)AsLong()),
+            var t when t == typeof(byte) => checked((byte)AsLong()),
+            var t when t == typeof(bool) => integral ? iv != 0 : re != 0 || im != 0,
+            var t when t == typeof(System.Numerics.Complex) => new System.Numerics.Complex(re, im),
+            var t when t == typeof(ComplexFloat) => new ComplexFloat((float)re, (float)im),
+            _ => throw new NotSupportedException($"item<{typeof(T).Name}> is not supported"),
+        };
         return (T)value;
     }
 

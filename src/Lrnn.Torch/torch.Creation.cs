@@ -56,6 +56,27 @@ public static partial class torch
         return Tensor.FromNative(NativeMethods.lrnn_linspace(start, end, steps, DT(dtype), (int)d.Type, d.Index, 0));
     }
 
+    /// <summary>The n x m identity matrix (m defaults to n).</summary>
+    public static Tensor eye(long n, long? m = null, ScalarType? dtype = null, Device? device = null, bool requires_grad = false)
+    {
+        var d = device ?? Device.CPU;
+        return Tensor.FromNative(NativeMethods.lrnn_eye(n, m ?? n, DT(dtype), (int)d.Type, d.Index, requires_grad ? 1 : 0));
+    }
+
+    // ---- *_like: the shape and device of `input`, and its dtype unless one is given ----------------------
+
+    public static Tensor empty_like(Tensor input, ScalarType? dtype = null, bool requires_grad = false) =>
+        Tensor.FromNative(NativeMethods.lrnn_empty_like(input.Handle, DT(dtype), requires_grad ? 1 : 0));
+
+    public static Tensor zeros_like(Tensor input, ScalarType? dtype = null, bool requires_grad = false) =>
+        Tensor.FromNative(NativeMethods.lrnn_zeros_like(input.Handle, DT(dtype), requires_grad ? 1 : 0));
+
+    public static Tensor ones_like(Tensor input, ScalarType? dtype = null, bool requires_grad = false) =>
+        Tensor.FromNative(NativeMethods.lrnn_ones_like(input.Handle, DT(dtype), requires_grad ? 1 : 0));
+
+    public static Tensor full_like(Tensor input, double value, ScalarType? dtype = null, bool requires_grad = false) =>
+        Tensor.FromNative(NativeMethods.lrnn_full_like(input.Handle, NativeScalar.From(value), DT(dtype), requires_grad ? 1 : 0));
+
     /// <summary>A tensor holding a copy of <paramref name="data"/>, with the given shape (default: 1-D).</summary>
     public static unsafe Tensor tensor<T>(T[] data, long[]? shape = null, Device? device = null, bool requires_grad = false)
         where T : unmanaged

@@ -12,7 +12,6 @@ LRNN_API int32_t lrnn_tensor_set_grad_none(tensor_t t) { LRNN_STATUS(t->mutable_
 // Fills from libtorch's global generator (seeded by torch.manual_seed).
 LRNN_API int32_t lrnn_uniform_(tensor_t t, double lo, double hi) { LRNN_STATUS(t->uniform_(lo, hi)); }
 LRNN_API int32_t lrnn_normal_(tensor_t t, double mean, double std) { LRNN_STATUS(t->normal_(mean, std)); }
-LRNN_API int32_t lrnn_fill_(tensor_t t, lrnn_scalar value) { LRNN_STATUS(t->fill_(lrnn::to_scalar(value))); }
 
 // Embedding's padding row starts at zero (PyTorch's Embedding._fill_padding_idx_with_zero).
 LRNN_API int32_t lrnn_embedding_zero_padding_row_(tensor_t weight, int64_t padding_idx) {

@@ -39,6 +39,7 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Lib)] internal static partial int lrnn_tensor_is_leaf(TensorHandle t);
     [LibraryImport(Lib)] internal static partial int lrnn_tensor_same_storage(TensorHandle a, TensorHandle b);
     [LibraryImport(Lib)] internal static partial long lrnn_tensor_element_size(TensorHandle t);
+    [LibraryImport(Lib)] internal static partial long lrnn_tensor_storage_offset(TensorHandle t);
     [LibraryImport(Lib)] internal static partial int lrnn_tensor_copy_to_buffer(TensorHandle t, void* dst, long nbytes);
     [LibraryImport(Lib)]
     internal static partial IntPtr lrnn_tensor_from_buffer(void* src, long nbytes, long* shape, int ndim, int dtype,

@@ -1,0 +1,31 @@
+using Lrnn.Torch.Native;
+
+namespace Lrnn.Torch;
+
+public static partial class torch
+{
+    /// <summary>
+    /// Our own fused operations: C++ autograd functions with hand-written backward passes
+    /// (src/Lrnn.Torch.Native/src/autograd_function.h explains how to add one).
+    /// </summary>
+    public static class ops
+    {
+        /// <summary>
+        /// RMSNorm, <c>y = x · rsqrt(mean(x², -1) + eps) · weight</c>, as one autograd node that saves only x,
+        /// weight and one reciprocal RMS per row. x: (..., D), weight: (D); y has x's shape and dtype.
+        /// bf16/f16 inputs are normalised in float32.
+        /// </summary>
+        public static Tensor rms_norm_fused(Tensor x, Tensor weight, double eps = 1e-5)
+        {
+            ArgumentNullException.ThrowIfNull(x);
+            ArgumentNullException.ThrowIfNull(weight);
+            var xs = x.shape;
+            var ws = weight.shape;
+            if (xs.Length == 0 || ws.Length != 1 || ws[0] != xs[^1])
+                throw new ArgumentException(
+                    $"rms_norm_fused: weight must have shape [D] with D the last dimension of x; got x {Tensor.Dims(xs)}, weight {Tensor.Dims(ws)}.",
+                    nameof(weight));
+            return Tensor.FromNative(NativeMethods.lrnn_rms_norm_fused(x.Handle, weight.Handle, eps));
+        }
+    }
+}
