@@ -1,4 +1,4 @@
-// What nn modules need beyond ordinary ops: in-place initialisation fills and in-place replacement of a
+// What nn modules need beyond ordinary ops: in-place replacement of a
 // tensor's data (dtype/device moves that keep every handle to the tensor, and so weight ties, valid).
 #include "common.h"
 
@@ -8,10 +8,6 @@ LRNN_API int32_t lrnn_tensor_set_data(tensor_t dst, tensor_t src) { LRNN_STATUS(
 
 // `t.grad = None`: drops the accumulated gradient (the next backward allocates a fresh one).
 LRNN_API int32_t lrnn_tensor_set_grad_none(tensor_t t) { LRNN_STATUS(t->mutable_grad().reset()); }
-
-// Fills from libtorch's global generator (seeded by torch.manual_seed).
-LRNN_API int32_t lrnn_uniform_(tensor_t t, double lo, double hi) { LRNN_STATUS(t->uniform_(lo, hi)); }
-LRNN_API int32_t lrnn_normal_(tensor_t t, double mean, double std) { LRNN_STATUS(t->normal_(mean, std)); }
 
 // Embedding's padding row starts at zero (PyTorch's Embedding._fill_padding_idx_with_zero).
 LRNN_API int32_t lrnn_embedding_zero_padding_row_(tensor_t weight, int64_t padding_idx) {

@@ -7,7 +7,5 @@ internal static unsafe partial class NativeMethods
 {
     [LibraryImport(Lib)] internal static partial int lrnn_tensor_set_data(TensorHandle dst, TensorHandle src);
     [LibraryImport(Lib)] internal static partial int lrnn_tensor_set_grad_none(TensorHandle t);
-    [LibraryImport(Lib)] internal static partial int lrnn_uniform_(TensorHandle t, double lo, double hi);
-    [LibraryImport(Lib)] internal static partial int lrnn_normal_(TensorHandle t, double mean, double std);
     [LibraryImport(Lib)] internal static partial int lrnn_embedding_zero_padding_row_(TensorHandle weight, long paddingIdx);
 }

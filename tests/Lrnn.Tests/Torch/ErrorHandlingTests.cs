@@ -65,7 +65,8 @@ public class ErrorHandlingTests
     public void ErrorMessageDoesNotLeakBetweenCalls()
     {
         using var a = torch.ones(2, 3);
-        Assert.ThrowsAny<TorchException>(() => a.matmul(a)); // a native failure ((2x3) @ (2x3))
+        using var b = torch.ones(4, 5);
+        Assert.ThrowsAny<TorchException>(() => a + b); // a native failure: shapes do not broadcast
         using var ok = a.view(3, 2); // a successful call after a failure reports no stale error
         Assert.Equal(new long[] { 3, 2 }, ok.shape);
     }
