@@ -34,14 +34,6 @@ public sealed record LrnnConfig
     [JsonProperty("d_intermediate")]
     public long DIntermediate { get; init; }
 
-    /// <summary>
-    /// Keyword arguments of the mixers. As lrnnx: an object keyed by mixer type, <c>{"attn": {"num_heads": 4}}</c>.
-    /// Also (documented by lrnnx but silently ignored there) a flat object, <c>{"r_min": 0.5}</c>, applied to every
-    /// mixer that knows the keyword; a flat keyword that no mixer of the model knows is an error.
-    /// </summary>
-    [JsonProperty("mixer_kwargs", NullValueHandling = NullValueHandling.Ignore)]
-    public JObject? MixerKwargs { get; init; }
-
     [JsonProperty("norm_epsilon")]
     public double NormEpsilon { get; init; } = 1e-5;
 
@@ -66,6 +58,14 @@ public sealed record LrnnConfig
 
     [JsonProperty("pad_vocab_size_multiple")]
     public long PadVocabSizeMultiple { get; init; } = 8;
+
+    /// <summary>
+    /// Keyword arguments of the mixers. As lrnnx: an object keyed by mixer type, <c>{"attn": {"num_heads": 4}}</c>.
+    /// Also (documented by lrnnx but silently ignored there) a flat object, <c>{"r_min": 0.5}</c>, applied to every
+    /// mixer that knows the keyword; a flat keyword that no mixer of the model knows is an error.
+    /// </summary>
+    [JsonProperty("mixer_kwargs", NullValueHandling = NullValueHandling.Ignore)]
+    public JObject? MixerKwargs { get; init; }
 
     [JsonProperty("initializer_cfg", NullValueHandling = NullValueHandling.Ignore)]
     public InitializerConfig? InitializerCfg { get; init; }
@@ -181,9 +181,13 @@ public sealed record LrnnConfig
         Formatting = Formatting.Indented,
         MissingMemberHandling = MissingMemberHandling.Error,
         FloatParseHandling = FloatParseHandling.Double,
+        Converters = [new PythonFloatConverter()],
     };
 
-    /// <summary>Serialises as lrnnx does (indent 4), plus mixer_kwargs and initializer_cfg.</summary>
+    /// <summary>
+    /// Serialises as lrnnx's <c>json.dump(indent=4)</c> does: its twelve fields first, in its order and number format,
+    /// then mixer_kwargs, initializer_cfg and head_cfg when set.
+    /// </summary>
     public string ToJson()
     {
         using var text = new StringWriter { NewLine = "\n" };

@@ -58,6 +58,7 @@ public sealed class LrnnConfigTests
         Assert.Equal(16, config.PadVocabSizeMultiple);
         Assert.Null(config.MixerKwargs);
         Assert.Equal(1008, config.PaddedVocabSize);       // lrnnx's own test: 1000 padded to a multiple of 16
+        Assert.Equal(LrnnxConfigJson, config.ToJson());   // and written back byte for byte as lrnnx writes it
     }
 
     [Fact]
