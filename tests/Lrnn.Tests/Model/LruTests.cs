@@ -112,6 +112,27 @@ public sealed class LruTests
         Numerics.AssertClose(full, Doubles(torch.cat([first, second], 1)), atol: 1e-4);
     }
 
+    [Theory]
+    [InlineData(ScalarType.BFloat16)]
+    [InlineData(ScalarType.Float16)]
+    public void HalfPrecisionComputesInFloat32(ScalarType half)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var lru = new Lru(H, N, rMin: 0.5, rMax: 0.99);
+        var x = Normal(new Random(6), [B, L, H], ScalarType.Float32, Device.CPU);
+        var reference = Doubles(lru.Forward(x, MixerContext.None));
+        lru.to(half);
+        var xHalf = x.to(half);
+        var y = lru.Forward(xHalf, MixerContext.None);
+        Assert.Equal(half, y.dtype);
+        Numerics.AssertClose(reference, Doubles(y), atol: 0.05, rtol: 0.02, what: $"{half} vs float32");
+
+        using var cache = lru.AllocateCache(B, L, half, Device.CPU);
+        var prefill = lru.Forward(xHalf.narrow(1, 0, L - 1), new MixerContext { Cache = cache });
+        var step = lru.Step(xHalf.narrow(1, L - 1, 1), cache);
+        Numerics.AssertClose(Doubles(y), Doubles(torch.cat([prefill, step], 1)), atol: 0.02, rtol: 0.01, what: $"{half} prefill + step");
+    }
+
     [Fact]
     public void GradientsMatchFiniteDifferences()
     {

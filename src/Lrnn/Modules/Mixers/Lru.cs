@@ -90,12 +90,13 @@ public sealed class Lru : Mixer
         cache?.EnsureRoom(length);
 
         using var scope = torch.NewDisposeScope();
-        var (logLambdaRe, logLambdaIm) = LogLambda();                                  // (N), (N)
-        var bu = InputToState(x);                                                       // (B, L, N) complex
+        var w = Derive(x);
+        var u = Cast(x, w.Type);                                                        // (B, L, H)
+        var bu = InputToState(u, w);                                                    // (B, L, N) complex
 
         // K_l = Λ^l = exp(l·log Λ), l = 0..L−1.
-        var l = torch.arange(length, x.dtype == ScalarType.Float64 ? ScalarType.Float64 : ScalarType.Float32, x.device).unsqueeze(-1); // (L, 1)
-        var kernel = torch.complex(l.mul(logLambdaRe), l.mul(logLambdaIm)).exp();       // (L, N)
+        var l = torch.arange(length, w.Type, x.device).unsqueeze(-1);                   // (L, 1)
+        var kernel = torch.complex(l.mul(w.LogLambdaRe), l.mul(w.LogLambdaIm)).exp();   // (L, N)
 
         // h_t = Σ_{s≤t} Λ^{t−s} B̃u_s: a causal convolution along L; FFTs of length 2L make the circular one linear.
         var n = 2 * length;
@@ -104,45 +105,59 @@ public sealed class Lru : Mixer
         if (cache is not null && cache.Position > 0)
         {
             // Continuing a prefilled cache: h_t also holds Λ^{t+1} h_0 of the state before this input.
-            var carry = kernel.mul(torch.complex(logLambdaRe, logLambdaIm).exp());     // (L, N): Λ^{l+1}
+            var carry = kernel.mul(w.Lambda);                                           // (L, N): Λ^{l+1}
             states = states.add(carry.unsqueeze(0).mul(cache.State.unsqueeze(1)));
         }
 
-        var y = ReadOut(states, x);                                                     // (B, L, H)
+        var y = ReadOut(states, u, w);                                                  // (B, L, H)
         if (cache is not null)
         {
             using (torch.no_grad()) cache.State.copy_(states.select(1, length - 1));
             cache.Advance(length);
         }
-        return y.MoveToOuterDisposeScope();
+        return Cast(y, x.dtype).MoveToOuterDisposeScope();
     }
 
     protected override Tensor StepToken(Tensor x, MixerCache cache)
     {
         var lru = CacheAs<LruCache>(cache);
         using var scope = torch.NewDisposeScope();
-        var (logLambdaRe, logLambdaIm) = LogLambda();
-        var lambda = torch.complex(logLambdaRe, logLambdaIm).exp();                      // (N)
-        var h = lambda.mul(lru.State).add(InputToState(x));                              // (B, N)
-        var y = ReadOut(h, x);                                                           // (B, H)
+        var w = Derive(x);
+        var u = Cast(x, w.Type);                                                        // (B, H)
+        var h = w.Lambda.mul(lru.State).add(InputToState(u, w));                        // (B, N)
+        var y = ReadOut(h, u, w);                                                       // (B, H)
         using (torch.no_grad()) lru.State.copy_(h);
         lru.Advance(1);
-        return y.MoveToOuterDisposeScope();
+        return Cast(y, x.dtype).MoveToOuterDisposeScope();
     }
 
-    /// <summary>log Λ = −e^{nu_log} + i·e^{theta_log}, as its real and imaginary parts (N).</summary>
-    private (Tensor Re, Tensor Im) LogLambda() => (nu_log.exp().neg(), theta_log.exp());
+    /// <summary>
+    /// The quantities both paths derive from the parameters, in the compute precision: float64 for float64 inputs,
+    /// float32 otherwise (complex arithmetic in half precision is neither available nor accurate enough for Λ^l).
+    /// </summary>
+    private sealed record Derived(ScalarType Type, Tensor LogLambdaRe, Tensor LogLambdaIm, Tensor Lambda,
+        Tensor BRe, Tensor BIm, Tensor CRe, Tensor CIm, Tensor D);
+
+    /// <summary>log Λ = −e^{nu_log} + i·e^{theta_log} (N); B̃ = (B_re + i·B_im)·e^{gamma_log} (N, H); C; D. Call inside a dispose scope.</summary>
+    private Derived Derive(Tensor x)
+    {
+        var type = x.dtype == ScalarType.Float64 ? ScalarType.Float64 : ScalarType.Float32;
+        var logRe = Cast(nu_log, type).exp().neg();
+        var logIm = Cast(theta_log, type).exp();
+        var gamma = Cast(gamma_log, type).exp().unsqueeze(-1);                           // (N, 1)
+        return new Derived(type, logRe, logIm, torch.complex(logRe, logIm).exp(),
+            Cast(B_re, type).mul(gamma), Cast(B_im, type).mul(gamma), Cast(C_re, type), Cast(C_im, type), Cast(D, type));
+    }
+
+    private static Tensor Cast(Tensor t, ScalarType type) => t.dtype == type ? t : t.to(type);
 
     /// <summary>u (..., H) real → B̃u (..., N) complex, with two real matmuls.</summary>
-    private Tensor InputToState(Tensor u)
-    {
-        var gamma = gamma_log.exp().unsqueeze(-1);                                       // (N, 1)
-        return torch.complex(u.matmul(B_re.mul(gamma).transpose(0, 1)), u.matmul(B_im.mul(gamma).transpose(0, 1)));
-    }
+    private static Tensor InputToState(Tensor u, Derived w) =>
+        torch.complex(u.matmul(w.BRe.transpose(0, 1)), u.matmul(w.BIm.transpose(0, 1)));
 
     /// <summary>Re(C h) + D ⊙ u: h (..., N) complex, u (..., H) → (..., H).</summary>
-    private Tensor ReadOut(Tensor h, Tensor u) =>
-        torch.real(h).matmul(C_re.transpose(0, 1)).sub(torch.imag(h).matmul(C_im.transpose(0, 1))).add(u.mul(D));
+    private static Tensor ReadOut(Tensor h, Tensor u, Derived w) =>
+        torch.real(h).matmul(w.CRe.transpose(0, 1)).sub(torch.imag(h).matmul(w.CIm.transpose(0, 1))).add(u.mul(w.D));
 
     private void CheckInput(Tensor x)
     {
