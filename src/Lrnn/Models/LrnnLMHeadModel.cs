@@ -60,7 +60,8 @@ public sealed class LrnnLMHeadModel : Module
     /// <summary>
     /// Runs the prompt inputIds (B, L) through the parallel path, leaving every layer's state after its last token in
     /// <paramref name="cache"/> (which may already hold earlier tokens). Returns the logits of the last
-    /// <paramref name="numLastTokens"/> positions (B, n, V_pad); 0 returns all of them.
+    /// <paramref name="numLastTokens"/> positions (B, n, V_pad); 0 returns all of them. Every sequence of the batch
+    /// has the prompt's length (left-pad ragged prompts; right padding would be consumed into the states).
     /// </summary>
     public Tensor Prefill(Tensor inputIds, InferenceCache cache, long numLastTokens = 1)
     {

@@ -21,7 +21,7 @@ public static class MixerRegistry
 
     static MixerRegistry()
     {
-        Register("LRU", Lru.Schema, spec => new Lru(spec));
+        Register("LRU", Lru.Schema, spec => new Lru(spec), Lru.ModelProblems);
         Register("attn", MultiHeadAttention.Schema, spec => new MultiHeadAttention(spec), MultiHeadAttention.ModelProblems);
     }
 

@@ -165,6 +165,13 @@ public sealed class LrnnConfigTests
         })));
 
     [Fact]
+    public void LruRadiiMustBeOrderedInsideTheUnitDisc() =>
+        Assert.Contains("LRU: needs 0 ≤ r_min < r_max ≤ 1", ValidationMessage(Valid(c => c with
+        {
+            MixerKwargs = new JObject { ["LRU"] = new JObject { ["r_min"] = 0.9, ["r_max"] = 0.5 }, ["attn"] = new JObject { ["num_heads"] = 4 } },
+        })));
+
+    [Fact]
     public void HeadsMustDivideTheModelWidth() =>
         Assert.Contains("d_model (32) must be divisible by num_heads (5)", ValidationMessage(Valid(c => c with
         {

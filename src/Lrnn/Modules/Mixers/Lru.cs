@@ -15,7 +15,8 @@ namespace Lrnn.Modules.Mixers;
 /// </code>
 /// The full-sequence path is a causal convolution of B̃u with the kernel K_l = Λ^l, computed with complex FFTs of
 /// length 2L (no token loop); <see cref="Mixer.Step"/> runs the recurrence. The kernel powers are exp(l·log Λ), never
-/// repeated products, so they stay accurate for long sequences.
+/// repeated products, so they stay accurate for long sequences. The convolution materialises every state h_t, so a
+/// prefill leaves h_L (its last state, plus Λ^L times the state it started from) in the cache at no extra cost.
 /// </summary>
 public sealed class Lru : Mixer
 {
@@ -23,6 +24,14 @@ public sealed class Lru : Mixer
         new MixerKwarg("r_min", KwargKind.Float, 0.0),
         new MixerKwarg("r_max", KwargKind.Float, 1.0),
         new MixerKwarg("max_phase", KwargKind.Float, 2 * Math.PI));
+
+    /// <summary>Range checks of the LRU kwargs (registered with the schema).</summary>
+    public static IEnumerable<string> ModelProblems(LrnnConfig config, MixerArguments args)
+    {
+        var (rMin, rMax) = (args.GetDouble("r_min"), args.GetDouble("r_max"));
+        if (!(0 <= rMin && rMin < rMax && rMax <= 1))
+            yield return $"LRU: needs 0 ≤ r_min < r_max ≤ 1 (the eigenvalue moduli), got r_min={rMin}, r_max={rMax}";
+    }
 
     private readonly long _dModel;
     private readonly long _dState;
