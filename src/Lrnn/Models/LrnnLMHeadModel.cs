@@ -18,7 +18,7 @@ namespace Lrnn.Models;
 /// </summary>
 public sealed class LrnnLMHeadModel : Module
 {
-    public const string WeightsFileName = "model.safetensors";
+    public const string WeightsFileName = SafeTensorsCheckpoint.SingleFileName;
 
     public LrnnLMHeadModel(LrnnConfig config, ScalarType? dtype = null, Device? device = null)
     {
@@ -98,16 +98,18 @@ public sealed class LrnnLMHeadModel : Module
     // ---- checkpoints -------------------------------------------------------------------------------------------
 
     /// <summary>
-    /// Writes <c>config.json</c> and <c>model.safetensors</c> into <paramref name="directory"/>. A tied lm_head.weight is
-    /// stored once (under backbone.embedding.weight) and the tie recorded in the file's metadata.
+    /// Writes <c>config.json</c> and <c>model.safetensors</c> into <paramref name="directory"/>, or, with
+    /// <paramref name="maxShardBytes"/>, shards of at most that size plus <c>model.safetensors.index.json</c>. A tied
+    /// lm_head.weight is stored once (under backbone.embedding.weight) and the tie recorded in the metadata.
     /// </summary>
-    public void SavePretrained(string directory, ILogger? logger = null)
+    public void SavePretrained(string directory, long? maxShardBytes = null, ILogger? logger = null)
     {
         logger ??= NullLogger.Instance;
         Directory.CreateDirectory(directory);
         Config.Save(directory);
         using var state = state_dict();
-        SafeTensorsCheckpoint.Save(Path.Combine(directory, WeightsFileName), state, metadata: null, maxShardBytes: null);
+        var target = maxShardBytes is null ? Path.Combine(directory, WeightsFileName) : directory;
+        SafeTensorsCheckpoint.Save(target, state, metadata: null, maxShardBytes);
         logger.LogInformation("Saved {Count} tensors and {Config} to {Directory}", state.Count, LrnnConfig.FileName, directory);
     }
 
@@ -123,7 +125,7 @@ public sealed class LrnnLMHeadModel : Module
         var model = new LrnnLMHeadModel(config, dtype, device);
         try
         {
-            using var checkpoint = SafeTensorsCheckpoint.Load(WeightsPath(directory), device, dtype);
+            using var checkpoint = SafeTensorsCheckpoint.Load(directory, device, dtype);      // single file or shards
             // A tied lm_head.weight comes back as an alias when the file records the tie; a file without that record
             // (written by another tool) gets the embedding under both names here.
             var source = new Dictionary<string, Tensor>(checkpoint.Tensors);
@@ -140,8 +142,4 @@ public sealed class LrnnLMHeadModel : Module
             throw;
         }
     }
-
-    /// <summary>The single file, or the folder when the checkpoint is sharded (an index file is present).</summary>
-    private static string WeightsPath(string directory) =>
-        File.Exists(Path.Combine(directory, WeightsFileName)) ? Path.Combine(directory, WeightsFileName) : directory;
 }

@@ -135,8 +135,10 @@ public sealed class LrnnLMHeadModelTests
         }
     }
 
-    [Fact]
-    public void SaveThenLoadGivesIdenticalLogits()
+    [Theory]
+    [InlineData(null)]
+    [InlineData(4096L)]
+    public void SaveThenLoadGivesIdenticalLogits(long? maxShardBytes)
     {
         using var scope = torch.NewDisposeScope();
         var directory = Directory.CreateTempSubdirectory("lrnn-model-").FullName;
@@ -145,8 +147,9 @@ public sealed class LrnnLMHeadModelTests
             using var model = new LrnnLMHeadModel(Family("hybrid"));
             var ids = Ids(new Random(15), 2, 5, model.Config.VocabSize, Device.CPU);
             var before = Doubles(model.Forward(ids));
-            model.SavePretrained(directory);
+            model.SavePretrained(directory, maxShardBytes);
             Assert.True(File.Exists(Path.Combine(directory, "config.json")));
+            Assert.Equal(maxShardBytes is not null, File.Exists(Path.Combine(directory, "model.safetensors.index.json")));
             Assert.Equal(model.Config.ToJson(), LrnnConfig.Load(directory).ToJson());
 
             using var loaded = LrnnLMHeadModel.FromPretrained(directory);
