@@ -71,7 +71,7 @@ public sealed class Block : Module
     /// <summary>hidden + residual (or a new handle to hidden for the first block), in float32 when asked.</summary>
     internal static Tensor AddResidual(Tensor hidden, Tensor? residual, bool inFp32)
     {
-        var sum = residual is null ? hidden.view(hidden.shape) : hidden.add(residual);
+        var sum = residual is null ? hidden.alias() : hidden.add(residual);
         if (!inFp32 || sum.dtype == ScalarType.Float32) return sum;
         using (sum) return sum.to(ScalarType.Float32);
     }
