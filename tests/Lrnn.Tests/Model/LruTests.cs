@@ -57,6 +57,18 @@ public sealed class LruTests
     }
 
     [Fact]
+    public void LongSequencesStayAccurateInFloat32()
+    {
+        // |Λ| close to 1: the slowest decay, where the kernel powers and the FFT round-off matter most.
+        using var scope = torch.NewDisposeScope();
+        using var lru = new Lru(H, N, rMin: 0.99, rMax: 0.9999);
+        const long length = 2048;
+        var x = Normal(new Random(9), [1, length, H], ScalarType.Float32, Device.CPU);
+        var y = lru.Forward(x, MixerContext.None);
+        Numerics.AssertClose(Recurrence(lru, Doubles(x), 1, length), Doubles(y), atol: 1e-4, rtol: 1e-5, what: "LRU over 2048 tokens");
+    }
+
+    [Fact]
     public void InitialisationFollowsLrnnx()
     {
         using var lru = new Lru(64, 256, rMin: 0.4, rMax: 0.9, maxPhase: Math.PI);
