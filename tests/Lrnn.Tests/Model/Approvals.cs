@@ -10,7 +10,10 @@ internal static class Approvals
 {
     public static void Verify(string name, string received, [System.Runtime.CompilerServices.CallerFilePath] string callerPath = "")
     {
+        // The source tree when it is present (so a received file lands next to the approved one), else the copy in
+        // the test output (a test binary run on another machine).
         var folder = Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(callerPath))!, "Approvals");
+        if (!Directory.Exists(folder)) folder = Path.Combine(AppContext.BaseDirectory, "Approvals");
         var approvedPath = Path.Combine(folder, name + ".approved.txt");
         var receivedPath = Path.Combine(folder, name + ".received.txt");
         var approved = File.Exists(approvedPath) ? File.ReadAllText(approvedPath).ReplaceLineEndings("\n") : null;
@@ -19,7 +22,6 @@ internal static class Approvals
             File.Delete(receivedPath);
             return;
         }
-        Directory.CreateDirectory(folder);
         File.WriteAllText(receivedPath, received);
         Assert.Fail(approved is null
             ? $"no approved file {approvedPath}; the received text was written to {receivedPath}"
