@@ -64,6 +64,28 @@ public sealed class LrnnLMHeadModelTests
     }
 
     [Fact]
+    public void NoTensorOutlivesItsOwnerOutsideADisposeScope()
+    {
+        // Every temporary of forward, prefill and step is disposed by the library itself: without a dispose scope,
+        // only the returned logits stay alive, and disposing the model and the cache frees everything.
+        var baseline = torch.LiveTensorCount;
+        var model = new LrnnLMHeadModel(Family("hybrid"));
+        var afterBuild = torch.LiveTensorCount;
+        using (var ids = Ids(new Random(18), 2, 5, model.Config.VocabSize, Device.CPU))
+        using (var cache = model.AllocateInferenceCache(2, 6))
+        {
+            var afterCache = torch.LiveTensorCount;
+            using (model.Forward(ids)) { }
+            using (var prompt = ids.narrow(1, 0, 4)) using (model.Prefill(prompt, cache)) { }
+            using (var token = ids.narrow(1, 4, 1)) using (model.Step(token, cache)) { }
+            Assert.Equal(afterCache, torch.LiveTensorCount);
+        }
+        Assert.Equal(afterBuild, torch.LiveTensorCount);
+        model.Dispose();
+        Assert.Equal(baseline, torch.LiveTensorCount);
+    }
+
+    [Fact]
     public void KeysAndShapesMatchTheApprovedList()
     {
         var config = ConfigFor(["LRU", "attn", "LRU"], dIntermediate: 100,
