@@ -1,0 +1,145 @@
+using Lrnn.Checkpoints;
+using Lrnn.Config;
+using Lrnn.Inference;
+using Lrnn.Modules;
+using Lrnn.Torch;
+using Lrnn.Torch.Modules;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Lrnn.Models;
+
+/// <summary>
+/// The language model (lrnnx's <c>LRNNLMHeadModel</c>): <c>backbone</c> (<see cref="LrnnModel"/>) and <c>lm_head</c>,
+/// with lrnnx's configuration, state-dict keys and initialisation, so checkpoints are exchangeable with PyTorch.
+/// Logits cover the padded vocabulary (<see cref="LrnnConfig.PaddedVocabSize"/>), as lrnnx.
+/// Generation: <see cref="AllocateInferenceCache"/>, then <see cref="Prefill"/> the prompt in one parallel call,
+/// then <see cref="Step"/> token by token; the three paths compute the same function as <see cref="Forward"/>.
+/// </summary>
+public sealed class LrnnLMHeadModel : Module
+{
+    public const string WeightsFileName = SafeTensorsCheckpoint.SingleFileName;
+
+    public LrnnLMHeadModel(LrnnConfig config, ScalarType? dtype = null, Device? device = null)
+    {
+        Config = config.Validate();
+        backbone = RegisterModule("backbone", new LrnnModel(config, dtype, device));
+        lm_head = RegisterModule("lm_head", new Linear(config.DModel, config.PaddedVocabSize, bias: false, dtype, device));
+        LrnnInitialization.Apply(this, config.NLayer, config.Initializer);
+        if (config.TieEmbeddings) TieWeights();
+    }
+
+    public LrnnConfig Config { get; }
+
+    // Named as lrnnx's attributes: these are the state-dict keys.
+    public LrnnModel backbone { get; }
+    public Linear lm_head { get; }
+
+    /// <summary>Makes lm_head.weight the embedding's weight (one tensor under both keys).</summary>
+    public void TieWeights() => lm_head.SetParameter("weight", backbone.embedding.weight);
+
+    /// <summary>
+    /// inputIds (B, L) int64 → logits (B, L, V_pad), or (B, n, V_pad) for the last <paramref name="numLastTokens"/> &gt; 0.
+    /// <paramref name="lengths"/> (B) and <paramref name="integrationTimesteps"/> (B, L) are passed to every mixer
+    /// (see <see cref="MixerContext"/>).
+    /// </summary>
+    public Tensor Forward(Tensor inputIds, long numLastTokens = 0, Tensor? lengths = null, Tensor? integrationTimesteps = null)
+    {
+        var context = new MixerContext { Lengths = lengths, IntegrationTimesteps = integrationTimesteps };
+        using var hidden = backbone.Forward(inputIds, context);
+        return Logits(hidden, numLastTokens);
+    }
+
+    /// <summary>Caches for <paramref name="batch"/> sequences of up to <paramref name="maxSeqLen"/> tokens, in the parameters' dtype unless given.</summary>
+    public InferenceCache AllocateInferenceCache(long batch, long maxSeqLen, ScalarType? dtype = null)
+    {
+        var weight = backbone.embedding.weight;
+        return backbone.AllocateInferenceCache(batch, maxSeqLen, dtype ?? weight.dtype, weight.device);
+    }
+
+    /// <summary>
+    /// Runs the prompt inputIds (B, L) through the parallel path, leaving every layer's state after its last token in
+    /// <paramref name="cache"/> (which may already hold earlier tokens). Returns the logits of the last
+    /// <paramref name="numLastTokens"/> positions (B, n, V_pad); 0 returns all of them. Every sequence of the batch
+    /// has the prompt's length (left-pad ragged prompts; right padding would be consumed into the states).
+    /// </summary>
+    public Tensor Prefill(Tensor inputIds, InferenceCache cache, long numLastTokens = 1)
+    {
+        CheckBatch(inputIds, cache);
+        using var hidden = backbone.Forward(inputIds, MixerContext.None, cache);
+        return Logits(hidden, numLastTokens);
+    }
+
+    /// <summary>One token per sequence: inputIds (B, 1) → logits (B, 1, V_pad), advancing <paramref name="cache"/>.</summary>
+    public Tensor Step(Tensor inputIds, InferenceCache cache)
+    {
+        if (inputIds.dim() != 2 || inputIds.size(1) != 1)
+            throw new ArgumentException($"Step takes input_ids of shape (B, 1); got [{string.Join(", ", inputIds.shape)}]", nameof(inputIds));
+        CheckBatch(inputIds, cache);
+        using var hidden = backbone.Step(inputIds, cache);
+        return lm_head.call(hidden);
+    }
+
+    private Tensor Logits(Tensor hidden, long numLastTokens)
+    {
+        if (numLastTokens <= 0) return lm_head.call(hidden);
+        var length = hidden.size(1);
+        if (numLastTokens > length) throw new ArgumentOutOfRangeException(nameof(numLastTokens), $"numLastTokens ({numLastTokens}) exceeds the sequence length ({length})");
+        using var last = hidden.narrow(1, length - numLastTokens, numLastTokens);
+        return lm_head.call(last);
+    }
+
+    private static void CheckBatch(Tensor inputIds, InferenceCache cache)
+    {
+        if (inputIds.dim() != 2 || inputIds.size(0) != cache.Batch)
+            throw new ArgumentException($"input_ids [{string.Join(", ", inputIds.shape)}] do not match the cache's batch of {cache.Batch}", nameof(inputIds));
+    }
+
+    // ---- checkpoints -------------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// Writes <c>config.json</c> and <c>model.safetensors</c> into <paramref name="directory"/>, or, with
+    /// <paramref name="maxShardBytes"/>, shards of at most that size plus <c>model.safetensors.index.json</c>. A tied
+    /// lm_head.weight is stored once (under backbone.embedding.weight) and the tie recorded in the metadata.
+    /// </summary>
+    public void SavePretrained(string directory, long? maxShardBytes = null, ILogger? logger = null)
+    {
+        logger ??= NullLogger.Instance;
+        Directory.CreateDirectory(directory);
+        Config.Save(directory);
+        using var state = state_dict();
+        var target = maxShardBytes is null ? Path.Combine(directory, WeightsFileName) : directory;
+        SafeTensorsCheckpoint.Save(target, state, metadata: null, maxShardBytes);
+        logger.LogInformation("Saved {Count} tensors and {Config} to {Directory}", state.Count, LrnnConfig.FileName, directory);
+    }
+
+    /// <summary>
+    /// Builds the model described by <c>config.json</c> in <paramref name="directory"/> and loads its weights strictly:
+    /// a missing, unexpected or mis-shaped key throws, listing all of them. A tied model's lm_head.weight may be present
+    /// (PyTorch's state_dict) or absent (stored once).
+    /// </summary>
+    public static LrnnLMHeadModel FromPretrained(string directory, Device? device = null, ScalarType? dtype = null, ILogger? logger = null)
+    {
+        logger ??= NullLogger.Instance;
+        var config = LrnnConfig.Load(directory);
+        var model = new LrnnLMHeadModel(config, dtype, device);
+        try
+        {
+            using var checkpoint = SafeTensorsCheckpoint.Load(directory, device, dtype);      // single file or shards
+            // A tied lm_head.weight comes back as an alias when the file records the tie; a file without that record
+            // (written by another tool) gets the embedding under both names here.
+            var source = new Dictionary<string, Tensor>(checkpoint.Tensors);
+            const string head = "lm_head.weight", embedding = "backbone.embedding.weight";
+            if (config.TieEmbeddings && !source.ContainsKey(head) && source.TryGetValue(embedding, out var shared))
+                source[head] = shared;
+            model.load_state_dict(source, strict: true);
+            logger.LogInformation("Loaded {Count} tensors from {Directory}", checkpoint.Tensors.Count, directory);
+            return model;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+}

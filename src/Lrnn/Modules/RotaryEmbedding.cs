@@ -1,0 +1,58 @@
+using Lrnn.Torch;
+
+namespace Lrnn.Modules;
+
+/// <summary>
+/// Rotary position embedding (Su et al., RoFormer) as flash-attn's <c>RotaryEmbedding</c>, which lrnnx's MHA uses:
+/// the first <c>rotaryDim</c> features of each head are rotated by angles pos·θ_j, θ_j = base^(−2j/rotaryDim).
+/// Non-interleaved (GPT-NeoX) pairs feature j with j + rotaryDim/2; interleaved (GPT-J) pairs 2j with 2j+1.
+/// It has no parameters (flash-attn's inv_freq buffer is not persistent), so it is not a module.
+/// </summary>
+public sealed class RotaryEmbedding
+{
+    private readonly long _rotaryDim;
+    private readonly double _base;
+    private readonly bool _interleaved;
+
+    public RotaryEmbedding(long rotaryDim, double @base = 10000.0, bool interleaved = false)
+    {
+        if (rotaryDim <= 0 || rotaryDim % 2 != 0) throw new ArgumentException($"rotary_emb_dim must be positive and even, got {rotaryDim}");
+        _rotaryDim = rotaryDim;
+        _base = @base;
+        _interleaved = interleaved;
+    }
+
+    /// <summary>x (B, L, H, head_dim) at positions offset..offset+L−1 → rotated copy, same shape and dtype.</summary>
+    public Tensor Apply(Tensor x, long offset)
+    {
+        var length = x.size(1);
+        var half = _rotaryDim / 2;
+        using var scope = torch.NewDisposeScope();
+        // Angles in float64 (positions can be large), then cos/sin in the input's precision.
+        var invFreq = torch.arange(0, half, 1, ScalarType.Float64, x.device).mul(-2.0 * Math.Log(_base) / _rotaryDim).exp(); // (R/2)
+        var positions = torch.arange(offset, offset + length, 1, ScalarType.Float64, x.device);                            // (L)
+        var angles = torch.outer(positions, invFreq);                                                                      // (L, R/2)
+        var cos = angles.cos().to(x.dtype).view(1, length, 1, half);
+        var sin = angles.sin().to(x.dtype).view(1, length, 1, half);
+
+        var rotary = x.narrow(-1, 0, _rotaryDim);
+        Tensor x1, x2;
+        if (_interleaved)
+        {
+            var pairs = rotary.unflatten(-1, [half, 2]);                                                                   // (B, L, H, R/2, 2)
+            x1 = pairs.select(-1, 0);
+            x2 = pairs.select(-1, 1);
+        }
+        else
+        {
+            x1 = rotary.narrow(-1, 0, half);
+            x2 = rotary.narrow(-1, half, half);
+        }
+        var r1 = x1.mul(cos).sub(x2.mul(sin));
+        var r2 = x1.mul(sin).add(x2.mul(cos));
+        var rotated = _interleaved ? torch.stack([r1, r2], -1).flatten(-2) : torch.cat([r1, r2], -1);
+        var pass = x.size(-1) - _rotaryDim;
+        var result = pass == 0 ? rotated : torch.cat([rotated, x.narrow(-1, _rotaryDim, pass)], -1);
+        return result.MoveToOuterDisposeScope();
+    }
+}
