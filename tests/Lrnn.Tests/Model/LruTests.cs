@@ -61,6 +61,7 @@ public sealed class LruTests
     {
         // |Λ| close to 1: the slowest decay, where the kernel powers and the FFT round-off matter most.
         using var scope = torch.NewDisposeScope();
+        torch.manual_seed(9);   // the initialisation draws from the global generator: fix it, or the test depends on test order
         using var lru = new Lru(H, N, rMin: 0.99, rMax: 0.9999);
         const long length = 2048;
         var x = Normal(new Random(9), [1, length, H], ScalarType.Float32, Device.CPU);

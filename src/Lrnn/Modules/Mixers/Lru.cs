@@ -1,5 +1,6 @@
 using Lrnn.Config;
 using Lrnn.Inference;
+using Lrnn.Modules.Lti;
 using Lrnn.Torch;
 
 namespace Lrnn.Modules.Mixers;
@@ -107,9 +108,8 @@ public sealed class Lru : Mixer
         var l = torch.arange(length, w.Type, x.device).unsqueeze(-1);                   // (L, 1)
         var kernel = torch.complex(l.mul(w.LogLambdaRe), l.mul(w.LogLambdaIm)).exp();   // (L, N)
 
-        // h_t = Σ_{s≤t} Λ^{t−s} B̃u_s: a causal convolution along L; FFTs of length 2L make the circular one linear.
-        var n = 2 * length;
-        var states = torch.fft.ifft(torch.fft.fft_(bu, n, 1).mul(torch.fft.fft_(kernel, n, 0)), n, 1).narrow(1, 0, length); // (B, L, N)
+        // h_t = Σ_{s≤t} Λ^{t−s} B̃u_s: a causal convolution along L.
+        var states = FftConvolution.Causal(bu, kernel.unsqueeze(0), dim: 1);            // (B, L, N)
 
         if (cache is not null && cache.Position > 0)
         {
