@@ -226,7 +226,7 @@ public sealed class CentaurusTests
             // A is complex: compare the gradient of its real and imaginary parts (PyTorch's convention: ∂L/∂Re + i∂L/∂Im).
             var real = tensor.dtype.IsComplex() ? torch.view_as_real(tensor) : tensor;
             var analytic = tensor.dtype.IsComplex() ? Doubles(torch.view_as_real(tensor.grad!)) : Doubles(tensor.grad!);
-            var numeric = FiniteDifferences.Gradient(real, () => Loss().item<double>());
+            var numeric = GradCheck.Numeric(real, () => Loss().item<double>());
             Numerics.AssertClose(numeric, analytic, atol: 1e-6, rtol: 1e-5, what: $"{mode}: d loss / d {name}");
         }
     }

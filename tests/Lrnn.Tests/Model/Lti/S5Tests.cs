@@ -258,7 +258,7 @@ public sealed class S5Tests
         Loss().backward();
         foreach (var (name, tensor) in s5.named_parameters().Append(("x", x)))
         {
-            var numeric = FiniteDifferences.Gradient(tensor, () => Loss().item<double>());
+            var numeric = GradCheck.Numeric(tensor, () => Loss().item<double>());
             // no_discretization never reads log_dt: no gradient reaches it, and none should.
             var analytic = tensor.grad is { } grad ? Doubles(grad) : new double[numeric.Length];
             Numerics.AssertClose(numeric, analytic, atol: 1e-6, rtol: 1e-5, what: $"{method}: d loss / d {name}");
