@@ -6,7 +6,7 @@ namespace Lrnn.Heads;
 
 /// <summary>
 /// The output head of a language model: hidden states (..., H) → logits (..., V), and, with labels, the training
-/// loss (<see cref="Forward(Tensor, Tensor, LMLossOptions?)"/>) computed by <see cref="Loss"/>'s implementation.
+/// loss (<c>Forward(hidden, labels, options)</c>) computed by <see cref="Loss"/>'s implementation.
 /// Every head is a linear map <c>logits = scale ⊙ (h·Wᵀ) + bias</c> of its (optionally normalised) input, described
 /// by <see cref="WeightBlocks"/>, <see cref="OutputBias"/> and <see cref="LogitScale"/>, which is what lets every
 /// loss implementation (the fused one included) serve every head.
@@ -24,7 +24,7 @@ public abstract class LanguageModelHead : Module<Tensor, Tensor>
     /// <summary>The width of the logits.</summary>
     public long VocabSize { get; }
 
-    /// <summary>The loss <see cref="Forward(Tensor, Tensor, LMLossOptions?)"/> computes; the default CE unless configured.</summary>
+    /// <summary>The loss that <c>Forward(hidden, labels, options)</c> computes; the default CE unless configured.</summary>
     public LanguageModelingLoss Loss { get; set; } = LossFunctions.Build();
 
     /// <summary>The output matrix (V, H) as its row blocks in vocabulary order (one block unless the vocabulary is split).</summary>

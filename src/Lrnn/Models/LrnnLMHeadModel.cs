@@ -16,8 +16,8 @@ namespace Lrnn.Models;
 /// with lrnnx's configuration, state-dict keys and initialisation, so checkpoints are exchangeable with PyTorch.
 /// Logits cover the padded vocabulary (<see cref="LrnnConfig.PaddedVocabSize"/>), as lrnnx.
 /// Generation: <see cref="AllocateInferenceCache"/>, then <see cref="Prefill"/> the prompt in one parallel call,
-/// then <see cref="Step"/> token by token; the three paths compute the same function as <see cref="Forward(Tensor, long, Tensor?, Tensor?)"/>.
-/// Training: <see cref="Forward(Tensor, Tensor, LMLossOptions?, Tensor?, Tensor?)"/> with labels returns the head's loss
+/// then <see cref="Step"/> token by token; the three paths compute the same function as <c>Forward</c>.
+/// Training: <c>Forward(inputIds, labels, options)</c> returns the head's loss
 /// (<see cref="LMOutput"/>). The head is lrnnx's tied linear map unless <see cref="LrnnConfig.LmHead"/> chooses another.
 /// </summary>
 public sealed class LrnnLMHeadModel : Module

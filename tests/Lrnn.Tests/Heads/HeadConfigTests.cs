@@ -10,11 +10,13 @@ namespace Lrnn.Tests.Heads;
 
 public sealed class HeadConfigTests
 {
+    private const string SplitJson = """{ "name": "split", "split_vocab_size": { "text": 32, "special": 8 }, "split_order": ["text", "special"] }""";
+
     public static TheoryData<string> HeadJson() =>
     [
         """{ "name": "default", "bias": true, "layer_norm": true, "loss": { "implementation": "chunked", "chunk_size": 3 } }""",
         """{ "name": "normalized", "loss": { "implementation": "fused_linear", "z_loss_multiplier": 0.0001, "label_smoothing": 0.1 } }""",
-        """{ "name": "split", "split_vocab_size": { "text": 32, "special": 8 }, "split_order": ["text", "special"] }""",
+        SplitJson,
     ];
 
     private static LrnnConfig WithHead(string headJson)
@@ -45,7 +47,8 @@ public sealed class HeadConfigTests
         using var scope = torch.NewDisposeScope();
         var config = WithHead(headJson) with { TieEmbeddings = false };
         using var model = new LrnnLMHeadModel(config);
-        var keys = model.state_dict().Keys.Where(k => k.StartsWith("lm_head.", StringComparison.Ordinal) || k.StartsWith("backbone.embedding.", StringComparison.Ordinal)).ToList();
+        using var state = model.state_dict();
+        var keys = state.Keys.Where(k => k.StartsWith("lm_head.", StringComparison.Ordinal) || k.StartsWith("backbone.embedding.", StringComparison.Ordinal)).ToList();
         var expected = config.LmHead!.Name switch
         {
             LMHeadConfig.Default => new[] { "backbone.embedding.weight", "lm_head.weight", "lm_head.bias", "lm_head.norm.weight" },
@@ -65,7 +68,7 @@ public sealed class HeadConfigTests
     public void ATiedSplitModelSharesEachSplitWithItsEmbedding()
     {
         using var scope = torch.NewDisposeScope();
-        using var model = new LrnnLMHeadModel(WithHead(HeadJson().Select(r => (string)r.Data).Last()));
+        using var model = new LrnnLMHeadModel(WithHead(SplitJson));
         var head = (SplitLMHead)model.lm_head;
         var embeddings = (Lrnn.Modules.SplitTokenEmbeddings)model.backbone.TokenEmbedding;
         Assert.Same(embeddings.Split("special").weight, head.Split("special").weight);

@@ -56,7 +56,7 @@ public sealed class HeadLossTests
 
     // The head's parameters as the reference sees them: W (V, H) whole, bias (V) or empty, scale (V) or empty.
     private static (double[] W, double[] Bias, double[] Scale) Parameters(LanguageModelHead head) => (
-        head.WeightBlocks.SelectMany(Doubles).ToArray(),
+        head.WeightBlocks.SelectMany(b => Doubles(b)).ToArray(),
         head.OutputBias is { } b ? Doubles(b) : [],
         head is NormalizedLMHead n ? Doubles(n.sz).Select(s => s * Math.Sqrt(Hidden)).ToArray() : []);
 
@@ -84,7 +84,7 @@ public sealed class HeadLossTests
         var expected = reference.Reduce(tokens, labels, tokenWeights);
         if (reduction == "none")
         {
-            Assert.Equal([Batch, Length], output.Loss.shape);
+            Assert.Equal(new long[] { Batch, Length }, output.Loss.shape);
             var expectedPerToken = tokens.Select(t => t.Nll + 0.05 * t.Lse * t.Lse).Select(l => l / 2.5).ToArray();
             Numerics.AssertClose(expectedPerToken, Doubles(output.Loss), atol: 1e-10, what: "per-token loss");
             Numerics.AssertClose(tokens.Select(t => t.Nll / 2.5).ToArray(), Doubles(output.CeLoss), atol: 1e-10, what: "per-token ce");
@@ -172,7 +172,7 @@ public sealed class HeadLossTests
 
         using var last = head.Forward(hidden, labels, new LMLossOptions { LogitsToKeep = 2, ReturnLogits = true });
         using var sliced = head.Forward(hidden.narrow(1, Length - 2, 2), labels.narrow(1, Length - 2, 2));
-        Assert.Equal([Batch, 2L, Vocab], last.Logits!.shape);
+        Assert.Equal(new long[] { Batch, 2, Vocab }, last.Logits!.shape);
         Numerics.AssertClose(Doubles(sliced.Loss), Doubles(last.Loss), atol: 1e-12, what: "last 2");
         Numerics.AssertClose(Doubles(head.call(hidden).narrow(1, Length - 2, 2)), Doubles(last.Logits), atol: 1e-12, what: "kept logits");
 

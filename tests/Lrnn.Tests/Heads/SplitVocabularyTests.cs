@@ -34,7 +34,7 @@ public sealed class SplitVocabularyTests
         var special = Doubles(embeddings.Split("special").weight);
         var expected = ids.SelectMany(id => id < 7 ? text.Skip((int)id * 4).Take(4) : special.Skip((int)(id - 7) * 4).Take(4)).ToArray();
         Assert.Equal(expected, output);
-        Assert.Equal(["text.weight", "special.weight"], embeddings.named_parameters().Select(p => p.Name));
+        Assert.Equal(new[] { "text.weight", "special.weight" }, embeddings.named_parameters().Select(p => p.Name));
     }
 
     [Fact]
