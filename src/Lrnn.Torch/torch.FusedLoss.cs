@@ -19,6 +19,8 @@ public static partial class torch
             /// <param name="target">Int64 labels (N) in [0, V) or <paramref name="ignore_index"/>.</param>
             /// <param name="bias">Optional (V).</param>
             /// <param name="scale">Optional per-vocabulary multiplier of the logits (V) (nGPT's scaled head).</param>
+            /// <param name="ignore_index">Targets with this value contribute 0 and get no gradient.</param>
+            /// <param name="label_smoothing">ε in [0, 1], PyTorch's definition.</param>
             /// <param name="softcap">When &gt; 0, logits are capped as <c>c·tanh(ℓ/c)</c>.</param>
             /// <param name="chunk_size">Tokens per chunk; 0 picks Liger's size (a chunk's logits about as large as the input).</param>
             /// <returns>

@@ -69,9 +69,12 @@ ChunkLogits chunk_logits(const at::Tensor& x_c, at::TensorList weights, const at
 struct FusedLinearCrossEntropyFunction : torch::autograd::Function<FusedLinearCrossEntropyFunction> {
   // x (N, H), bias (V) or undefined, scale (V) or undefined, labels (N) int64, weights: blocks (V_k, H), Σ V_k = V.
   // Returns {ce (N), lse (N)}.
-  static variable_list forward(AutogradContext* ctx, const at::Tensor& x, const at::Tensor& bias, const at::Tensor& scale,
-                               const at::Tensor& labels, at::TensorList weights, int64_t ignore_index,
-                               double label_smoothing, double softcap, int64_t chunk_size) {
+  // Optional tensors travel as c10::optional: an undefined at::Tensor argument would be recorded as an input.
+  static variable_list forward(AutogradContext* ctx, const at::Tensor& x, const c10::optional<at::Tensor>& bias_arg,
+                               const c10::optional<at::Tensor>& scale_arg, const at::Tensor& labels, at::TensorList weights,
+                               int64_t ignore_index, double label_smoothing, double softcap, int64_t chunk_size) {
+    const auto bias = bias_arg.value_or(at::Tensor());
+    const auto scale = scale_arg.value_or(at::Tensor());
     const auto dtype = compute_dtype(x, weights);
     const int64_t n = x.size(0);
     const int64_t chunk = chunk_size > 0 ? chunk_size : auto_chunk_size(n, x.size(1), vocab_size(weights));
@@ -90,9 +93,15 @@ struct FusedLinearCrossEntropyFunction : torch::autograd::Function<FusedLinearCr
       lse.narrow(0, start, len).copy_(at::where(valid, lse_c, at::zeros_like(lse_c)));
     }
     // lse is 0 at ignored tokens, which is also what their (zero) gradient needs: nothing flows from them.
-    std::vector<at::Tensor> saved{x, bias, scale, labels, lse};
+    // Saved: x, labels, lse, the weight blocks, then bias and scale when given.
+    std::vector<at::Tensor> saved{x, labels, lse};
     saved.insert(saved.end(), weights.begin(), weights.end());
+    if (bias.defined()) saved.push_back(bias);
+    if (scale.defined()) saved.push_back(scale);
     ctx->save_for_backward(saved);
+    ctx->saved_data["n_weights"] = static_cast<int64_t>(weights.size());
+    ctx->saved_data["has_bias"] = bias.defined();
+    ctx->saved_data["has_scale"] = scale.defined();
     ctx->saved_data["ignore_index"] = ignore_index;
     ctx->saved_data["label_smoothing"] = label_smoothing;
     ctx->saved_data["softcap"] = softcap;
@@ -107,11 +116,13 @@ struct FusedLinearCrossEntropyFunction : torch::autograd::Function<FusedLinearCr
   static variable_list backward(AutogradContext* ctx, variable_list grad_outputs) {
     const auto saved = ctx->get_saved_variables();
     const auto& x = saved[0];
-    const auto& bias = saved[1];
-    const auto& scale = saved[2];
-    const auto& labels = saved[3];
-    const auto& lse = saved[4];
-    const std::vector<at::Tensor> weights(saved.begin() + 5, saved.end());
+    const auto& labels = saved[1];
+    const auto& lse = saved[2];
+    const auto n_weights = ctx->saved_data["n_weights"].toInt();
+    const std::vector<at::Tensor> weights(saved.begin() + 3, saved.begin() + 3 + n_weights);
+    size_t next = 3 + static_cast<size_t>(n_weights);
+    const auto bias = ctx->saved_data["has_bias"].toBool() ? saved[next++] : at::Tensor();
+    const auto scale = ctx->saved_data["has_scale"].toBool() ? saved[next++] : at::Tensor();
     const auto ignore_index = ctx->saved_data["ignore_index"].toInt();
     const auto eps = ctx->saved_data["label_smoothing"].toDouble();
     const auto softcap = ctx->saved_data["softcap"].toDouble();
@@ -221,7 +232,7 @@ LRNN_API int32_t lrnn_fused_linear_cross_entropy(tensor_t x, tensor_t const* wei
     const auto b = or_undefined(bias);
     const auto s = or_undefined(scale);
     check_arguments(*x, blocks, b, s, *labels, ignore_index);
-    auto result = FusedLinearCrossEntropyFunction::apply(*x, b, s, *labels, at::TensorList(blocks), ignore_index,
+    auto result = FusedLinearCrossEntropyFunction::apply(*x, c10::optional<at::Tensor>(b), c10::optional<at::Tensor>(s), *labels, at::TensorList(blocks), ignore_index,
                                                          label_smoothing, softcap, chunk_size);
     *out0 = lrnn::wrap(std::move(result[0]));
     *out1 = lrnn::wrap(std::move(result[1]));

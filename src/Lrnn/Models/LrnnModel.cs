@@ -17,7 +17,7 @@ public sealed class LrnnModel : Module
     public LrnnModel(LrnnConfig config, ScalarType? dtype = null, Device? device = null)
     {
         _config = config.Validate();
-        TokenEmbedding = RegisterModule("embedding", config.LmHead?.Vocabulary() is { } splits
+        TokenEmbedding = RegisterModule<Module<Tensor, Tensor>>("embedding", config.LmHead?.Vocabulary() is { } splits
             ? new SplitTokenEmbeddings(splits, config.DModel, dtype, device)
             : new Embedding(config.PaddedVocabSize, config.DModel, dtype: dtype, device: device));
         layers = RegisterModule("layers", new ModuleDict<Block>());

@@ -31,8 +31,7 @@ public sealed class SplitTokenEmbeddings : Module<Tensor, Tensor>
     public void Freeze(string name, bool frozen = true) => Split(name).weight.requires_grad = !frozen;
 
     /// <summary>
-    /// Global ids (...) → (..., D). Each split looks up its own ids (shifted to its range, the others clamped to a
-    /// valid row and masked out), so no table is concatenated and a frozen split's rows get no gradient.
+    /// Global ids (...) → (..., D). Each split looks up its own ids (shifted to its range, the others pointed at row 0 and masked out), so no table is concatenated and a frozen split's rows get no gradient.
     /// </summary>
     public override Tensor forward(Tensor input)
     {
@@ -46,9 +45,9 @@ public sealed class SplitTokenEmbeddings : Module<Tensor, Tensor>
         {
             var part = Vocabulary.Parts[k];
             var local = input - part.Start;
-            var inside = local.ge(0).logical_and(local.lt(part.Size)).unsqueeze(-1);      // (..., 1)
-            var rows = _splits[k].call(local.clamp(0, part.Size - 1));                     // (..., D)
-            var contribution = torch.where(inside, rows, 0.0);
+            var inside = local.ge(0L).logical_and(local.lt(part.Size));                    // (...)
+            var rows = _splits[k].call(local.masked_fill(inside.logical_not(), 0L));         // (..., D)
+            var contribution = torch.where(inside.unsqueeze(-1), rows, 0.0);
             sum = sum is null ? contribution : sum + contribution;
         }
         return sum!.MoveToOuterDisposeScope();
