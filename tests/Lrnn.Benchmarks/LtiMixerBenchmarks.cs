@@ -29,7 +29,7 @@ public class LtiMixerBenchmarks
         public Configuration()
         {
             // Monitoring: no pilot stage, one call per iteration; these cases take milliseconds to seconds.
-            AddJob(Job.Default.WithStrategy(RunStrategy.Monitoring).WithLaunchCount(1).WithWarmupCount(1).WithIterationCount(5)
+            AddJob(Job.Default.WithStrategy(RunStrategy.Monitoring).WithLaunchCount(1).WithWarmupCount(2).WithIterationCount(10)
                 .WithToolchain(InProcessEmitToolchain.Instance));
             AddColumn(LtiRatioColumn.OverCopyFloor, LtiRatioColumn.SequentialOverThis);
         }

@@ -9,7 +9,7 @@ namespace Lrnn.Benchmarks.Lti;
 public sealed record LtiBenchPreset(string Name, long Batch, long Length, long DModel, long DState, long SequentialLength)
 {
     /// <summary>Runs in a few minutes on 2 shared CPU cores.</summary>
-    public static readonly LtiBenchPreset Cpu = new("cpu", Batch: 2, Length: 512, DModel: 128, DState: 64, SequentialLength: 128);
+    public static readonly LtiBenchPreset Cpu = new("cpu", Batch: 4, Length: 1024, DModel: 256, DState: 64, SequentialLength: 256);
 
     /// <summary>Issue 4's size for every mixer.</summary>
     public static readonly LtiBenchPreset Gpu = new("gpu", Batch: 8, Length: 2048, DModel: 768, DState: 64, SequentialLength: 2048);
