@@ -18,3 +18,8 @@ run_bench() {  # name, filter, extra environment assignments...
 # Issue 6: fused linear cross-entropy against the materialised default at the issue's size, bf16.
 run_bench flce '*FusedLinearCrossEntropy*' LRNN_FLCE_N=8192 LRNN_FLCE_H=2048 LRNN_FLCE_V=128256 \
   LRNN_FLCE_DEVICE=cuda LRNN_FLCE_DTYPE=BFloat16
+
+# Issue 4: every LTI mixer's forward and forward+backward against its own token loop and the copy floor, at
+# (B=8, L=2048, d_model=768), then S4D at d_model=1536 for the "within 15× of the copy floor" target.
+run_bench lti-768 '*LtiMixer*' LRNN_BENCH_PRESET=gpu LRNN_BENCH_DEVICE=cuda
+run_bench lti-1536 '*LtiMixer*S4D*' LRNN_BENCH_PRESET=gpu-wide LRNN_BENCH_DEVICE=cuda
