@@ -22,4 +22,4 @@ run_bench flce '*FusedLinearCrossEntropy*' LRNN_FLCE_N=8192 LRNN_FLCE_H=2048 LRN
 # Issue 4: every LTI mixer's forward and forward+backward against its own token loop and the copy floor, at
 # (B=8, L=2048, d_model=768), then S4D at d_model=1536 for the "within 15× of the copy floor" target.
 run_bench lti-768 '*LtiMixer*' LRNN_BENCH_PRESET=gpu LRNN_BENCH_DEVICE=cuda
-run_bench lti-1536 '*LtiMixer*S4D*' LRNN_BENCH_PRESET=gpu-wide LRNN_BENCH_DEVICE=cuda
+run_bench lti-1536 '*LtiMixer*' LRNN_BENCH_PRESET=gpu-wide LRNN_BENCH_MIXERS=S4D LRNN_BENCH_DEVICE=cuda

@@ -12,9 +12,9 @@ namespace Lrnn.Benchmarks;
 /// <summary>
 /// Issue 4's LTI benchmarks: each mixer's parallel Forward and Forward+backward, its own token-by-token recurrence
 /// (<see cref="SequentialReference"/>), and the memory-copy floor of the same bytes, per size preset and device.
-/// Env <c>LRNN_BENCH_PRESET</c> (cpu | gpu | a preset name) and <c>LRNN_BENCH_DEVICE</c> (cpu | cuda) choose them, so
+/// Env <c>LRNN_BENCH_PRESET</c> (cpu | gpu-all | a preset name) and <c>LRNN_BENCH_DEVICE</c> (cpu | cuda) choose them, so
 /// the published executable runs on the GPU machine with a filter:
-/// <code>LRNN_BENCH_PRESET=gpu LRNN_BENCH_DEVICE=cuda Lrnn.Benchmarks --filter '*LtiMixer*'</code>
+/// <code>LRNN_BENCH_PRESET=gpu-all LRNN_BENCH_DEVICE=cuda Lrnn.Benchmarks --filter '*LtiMixer*'</code> (LRNN_BENCH_MIXERS=S4D,LRU selects mixers)
 /// Every method synchronizes CUDA before returning, so a mean is the time of the work, not of its launch. The
 /// summary's "× floor" and "sequential ÷ this" columns (<see cref="LtiRatioColumn"/>) are the reported ratios.
 /// </summary>
@@ -53,7 +53,11 @@ public class LtiMixerBenchmarks
     [ParamsSource(nameof(DeviceNames))]
     public string Device { get; set; } = "";
 
-    public static IEnumerable<string> MixerNames => LtiMixers.Names;
+    /// <summary>Every LTI mixer, or the comma-separated list in env <c>LRNN_BENCH_MIXERS</c>.</summary>
+    public static IEnumerable<string> MixerNames =>
+        Environment.GetEnvironmentVariable("LRNN_BENCH_MIXERS") is { Length: > 0 } list
+            ? list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            : LtiMixers.Names;
     public static IEnumerable<string> PresetNames => LtiBenchPreset.FromEnvironment().Select(p => p.Name);
     public static IEnumerable<string> DeviceNames => [Environment.GetEnvironmentVariable("LRNN_BENCH_DEVICE") is { Length: > 0 } d ? d : "cpu"];
 

@@ -27,14 +27,14 @@ public sealed record LtiBenchPreset(string Name, long Batch, long Length, long D
         ?? throw new ArgumentException($"unknown LTI benchmark preset '{name}' (known: {string.Join(", ", s_all.Select(p => p.Name))})");
 
     /// <summary>
-    /// The presets selected by env <c>LRNN_BENCH_PRESET</c>: unset or <c>cpu</c> gives the CPU preset, <c>gpu</c> both GPU
-    /// sizes; any other value names one preset.
+    /// The presets selected by env <c>LRNN_BENCH_PRESET</c>: unset or <c>cpu</c> gives the CPU preset, <c>gpu-all</c> both GPU
+    /// sizes; any other value names one preset (<c>gpu</c>, <c>gpu-wide</c>).
     /// </summary>
     public static IEnumerable<LtiBenchPreset> FromEnvironment() =>
         Environment.GetEnvironmentVariable("LRNN_BENCH_PRESET") switch
         {
             null or "" or "cpu" => [Cpu],
-            "gpu" => [Gpu, GpuWide],
+            "gpu-all" => [Gpu, GpuWide],
             var name => [Named(name)],
         };
 }
