@@ -10,7 +10,7 @@
 //   dirac:    Ā = e^{ΔᴬA},              B̄ = B.
 //
 // Only the part that touches the (B, D, L, N) state is a custom autograd node (SelectiveScanFunction): it runs
-// the sequence in chunks of T steps, materialising Ā, B̄u and h for one chunk at a time, and keeps just the
+// the sequence in chunks of T steps, materialising Ā, B̄u and h (B, T, D, N) for one chunk at a time, and keeps just the
 // state entering each chunk (B, D, L/T, N). Its backward walks the chunks in reverse, recomputes each chunk's
 // states from its boundary state, runs the adjoint scan (linear_scan.cpp explains it) with the gradient
 // carried in from the next chunk, and differentiates the element-wise discretisation of that chunk with a
@@ -39,25 +39,29 @@ Discretization parse_discretization(const std::string& name) {
                               "' (expected mamba, zoh, bilinear or dirac)");
 }
 
-// Ā and B̄u of one chunk, both (B, D, T, N), from Δ (B, D, T), Δᴬ (B, D, T) or undefined (= Δ), A (D, N),
+// Ā and B̄u of one chunk, both (B, T, D, N), from Δ (B, D, T), Δᴬ (B, D, T) or undefined (= Δ), A (D, N),
 // B (B, N, T) and u (B, D, T). Differentiable: the backward re-runs it under a local autograd graph.
+// Time-major within the batch on purpose: one time step of the scan is then a (B, D·N) slice, contiguous in
+// D·N, which element-wise kernels run at full speed (a (B, D, N) slice of (B, D, T, N) runs in rows of N).
+// Built by broadcasting, so the layout costs no copy.
 std::pair<at::Tensor, at::Tensor> discretize(Discretization mode, const at::Tensor& dt, const at::Tensor& dt_a,
                                              const at::Tensor& A, const at::Tensor& B, const at::Tensor& u) {
-  const auto a = A.unsqueeze(1);                                               // (D, 1, N)
-  const auto dt_A = (dt_a.defined() ? dt_a : dt).unsqueeze(-1) * a;           // (B, D, T, N)
-  const auto B_u = B.transpose(1, 2).unsqueeze(1) * u.unsqueeze(-1);           // (B, D, T, N)
+  const auto step = dt.transpose(1, 2).unsqueeze(-1);                                    // (B, T, D, 1)
+  const auto dt_A = (dt_a.defined() ? dt_a.transpose(1, 2).unsqueeze(-1) : step) * A;     // (B, T, D, N)
+  const auto u_t = u.transpose(1, 2).unsqueeze(-1);                                       // (B, T, D, 1)
+  const auto B_t = B.transpose(1, 2).unsqueeze(2);                                        // (B, T, 1, N)
+  // Products of (B, T, D) factors first: each full-size (B, T, D, N) operation is a pass over memory.
   switch (mode) {
     case Discretization::Mamba:
-      return {at::exp(dt_A), B_u * dt.unsqueeze(-1)};
+      return {at::exp(dt_A), B_t * (u_t * step)};
     case Discretization::Zoh:
-      return {at::exp(dt_A), B_u * (at::expm1(dt.unsqueeze(-1) * a) / a)};
+      return {at::exp(dt_A), (B_t * u_t) * (at::expm1(step * A) / A)};
     case Discretization::Bilinear: {
       const auto half = dt_A * 0.5;
-      const auto gamma = dt.unsqueeze(-1) / (1 - dt.unsqueeze(-1) * a * 0.5);
-      return {(1 + half) / (1 - half), B_u * gamma};
+      return {(1 + half) / (1 - half), (B_t * u_t) * (step / (1 - step * A * 0.5))};
     }
     case Discretization::Dirac:
-      return {at::exp(dt_A), B_u};
+      return {at::exp(dt_A), B_t * u_t};
   }
   throw std::invalid_argument("selective_scan: bad discretization");
 }
@@ -89,10 +93,10 @@ struct SelectiveScanFunction : torch::autograd::Function<SelectiveScanFunction> 
       const auto [a_bar, b_u] = discretize(static_cast<Discretization>(mode), chunk_of(dt, start, len),
                                            chunk_of(dt_a, start, len), A, chunk_of(B, start, len),
                                            chunk_of(u, start, len));
-      auto h = at::empty(b_u.sizes(), u.options());  // (B, D, T, N)
-      state = lrnn::scan::scan_into(a_bar, b_u, state, h, /*dim=*/2, /*reverse=*/false);
-      auto y_c = y.narrow(2, start, len);
-      at::sum_out(y_c, h * C.narrow(2, start, len).transpose(1, 2).unsqueeze(1), -1);
+      auto h = at::empty(b_u.sizes(), u.options());  // (B, T, D, N)
+      state = lrnn::scan::scan_into(a_bar, b_u, state, h, /*dim=*/1, /*reverse=*/false);
+      auto y_c = y.narrow(2, start, len).transpose(1, 2);  // (B, T, D)
+      at::sum_out(y_c, h * C.narrow(2, start, len).transpose(1, 2).unsqueeze(2), -1);
     }
     ctx->set_materialize_grads(false);
     ctx->saved_data["mode"] = mode;
@@ -127,31 +131,33 @@ struct SelectiveScanFunction : torch::autograd::Function<SelectiveScanFunction> 
       at::Tensor a_bar, b_u;
       {
         at::AutoGradMode enable_grad(true);
-        std::tie(a_bar, b_u) = discretize(mode, dt_c, dt_a_c, A_c, B_c, u_c);  // (B, D, T, N)
+        std::tie(a_bar, b_u) = discretize(mode, dt_c, dt_a_c, A_c, B_c, u_c);  // (B, T, D, N)
       }
       const auto a_bar_values = a_bar.detach();
       const auto h_in = boundaries.select(2, c);  // (B, D, N)
       auto h = at::empty(b_u.sizes(), u.options());
-      lrnn::scan::scan_into(a_bar_values, b_u.detach(), h_in, h, 2, /*reverse=*/false);
+      lrnn::scan::scan_into(a_bar_values, b_u.detach(), h_in, h, 1, /*reverse=*/false);
 
       // dL/dh_t from this chunk's outputs, plus the carry into its last state; then the reverse scan.
-      const auto C_t = C.narrow(2, start, len).transpose(1, 2).unsqueeze(1);  // (B, 1, T, N)
-      auto g = grad_y.defined() ? grad_y.narrow(2, start, len).unsqueeze(-1) * C_t : at::zeros_like(h);
-      g.select(2, len - 1).add_(carry);
+      const auto C_t = C.narrow(2, start, len).transpose(1, 2).unsqueeze(2);          // (B, T, 1, N)
+      const auto grad_y_t = grad_y.defined() ? grad_y.narrow(2, start, len).transpose(1, 2).unsqueeze(-1)
+                                             : at::Tensor();                             // (B, T, D, 1)
+      auto g = grad_y.defined() ? grad_y_t * C_t : at::zeros_like(h);                   // (B, T, D, N)
+      g.select(1, len - 1).add_(carry);
       if (len > 1) {
-        auto g_rest = g.narrow(2, 0, len - 1);
-        lrnn::scan::scan_into(a_bar_values.narrow(2, 1, len - 1), g_rest, g.select(2, len - 1), g_rest, 2, true);
+        auto g_rest = g.narrow(1, 0, len - 1);
+        lrnn::scan::scan_into(a_bar_values.narrow(1, 1, len - 1), g_rest, g.select(1, len - 1), g_rest, 1, true);
       }
-      carry = a_bar_values.select(2, 0) * g.select(2, 0);
+      carry = a_bar_values.select(1, 0) * g.select(1, 0);
 
       if (grad_y.defined())  // dL/dC_t[n] = Σ_d dL/dy_t[d] · h_t[d, n]
-        grad_C.narrow(2, start, len).copy_((grad_y.narrow(2, start, len).unsqueeze(-1) * h).sum(1).transpose(1, 2));
+        grad_C.narrow(2, start, len).copy_((grad_y_t * h).sum(2).transpose(1, 2));
       auto grad_a_bar = at::empty_like(h);  // g_t ⊙ h_{t−1}
-      auto first = grad_a_bar.select(2, 0);
-      at::mul_out(first, g.select(2, 0), h_in);
+      auto first = grad_a_bar.select(1, 0);
+      at::mul_out(first, g.select(1, 0), h_in);
       if (len > 1) {
-        auto rest = grad_a_bar.narrow(2, 1, len - 1);
-        at::mul_out(rest, g.narrow(2, 1, len - 1), h.narrow(2, 0, len - 1));
+        auto rest = grad_a_bar.narrow(1, 1, len - 1);
+        at::mul_out(rest, g.narrow(1, 1, len - 1), h.narrow(1, 0, len - 1));
       }
 
       variable_list leaves{dt_c, A_c, B_c, u_c};
@@ -178,7 +184,7 @@ void require_shape(const at::Tensor& t, std::initializer_list<int64_t> expected,
                                                            c10::str(t.sizes()));
 }
 
-// The chunk length when the caller leaves it to us: about 2^25 elements per (B, D, T, N) temporary.
+// The chunk length when the caller leaves it to us: about 2^25 elements per (B, T, D, N) temporary.
 int64_t default_chunk(int64_t batch, int64_t width, int64_t length, int64_t state) {
   const int64_t budget = int64_t{1} << 25;
   return std::clamp<int64_t>(budget / std::max<int64_t>(1, batch * width * state), 16, std::max<int64_t>(length, 1));
