@@ -43,13 +43,16 @@ Discretization parse_discretization(const std::string& name) {
 // B (B, N, T) and u (B, D, T). Differentiable: the backward re-runs it under a local autograd graph.
 // Time-major within the batch on purpose: one time step of the scan is then a (B, D·N) slice, contiguous in
 // D·N, which element-wise kernels run at full speed (a (B, D, N) slice of (B, D, T, N) runs in rows of N).
-// Built by broadcasting, so the layout costs no copy.
+// Built by broadcasting from (B, T, ·) factors, so the layout costs only copies of those.
 std::pair<at::Tensor, at::Tensor> discretize(Discretization mode, const at::Tensor& dt, const at::Tensor& dt_a,
                                              const at::Tensor& A, const at::Tensor& B, const at::Tensor& u) {
-  const auto step = dt.transpose(1, 2).unsqueeze(-1);                                    // (B, T, D, 1)
-  const auto dt_A = (dt_a.defined() ? dt_a.transpose(1, 2).unsqueeze(-1) : step) * A;     // (B, T, D, N)
-  const auto u_t = u.transpose(1, 2).unsqueeze(-1);                                       // (B, T, D, 1)
-  const auto B_t = B.transpose(1, 2).unsqueeze(2);                                        // (B, T, 1, N)
+  // The (B, T, ·) factors are made contiguous (small copies): element-wise kernels lay their output out like
+  // their inputs, and transposed factors would give Ā and B̄u a (B, D, T, N) memory order.
+  const auto time_major = [](const at::Tensor& t) { return t.transpose(1, 2).contiguous(); };
+  const auto step = time_major(dt).unsqueeze(-1);                                          // (B, T, D, 1)
+  const auto dt_A = (dt_a.defined() ? time_major(dt_a).unsqueeze(-1) : step) * A;          // (B, T, D, N)
+  const auto u_t = time_major(u).unsqueeze(-1);                                            // (B, T, D, 1)
+  const auto B_t = time_major(B).unsqueeze(2);                                             // (B, T, 1, N)
   // Products of (B, T, D) factors first: each full-size (B, T, D, N) operation is a pass over memory.
   switch (mode) {
     case Discretization::Mamba:
@@ -95,8 +98,9 @@ struct SelectiveScanFunction : torch::autograd::Function<SelectiveScanFunction> 
                                            chunk_of(u, start, len));
       auto h = at::empty(b_u.sizes(), u.options());  // (B, T, D, N)
       state = lrnn::scan::scan_into(a_bar, b_u, state, h, /*dim=*/1, /*reverse=*/false);
-      auto y_c = y.narrow(2, start, len).transpose(1, 2);  // (B, T, D)
-      at::sum_out(y_c, h * C.narrow(2, start, len).transpose(1, 2).unsqueeze(2), -1);
+      // y_t = h_t · C_t as a batched matrix-vector product: h is read once, with no (B, T, D, N) temporary.
+      const auto C_c = C.narrow(2, start, len).transpose(1, 2).unsqueeze(-1);  // (B, T, N, 1)
+      y.narrow(2, start, len).transpose(1, 2).copy_(at::matmul(h, C_c).squeeze(-1));
     }
     ctx->set_materialize_grads(false);
     ctx->saved_data["mode"] = mode;
@@ -150,8 +154,8 @@ struct SelectiveScanFunction : torch::autograd::Function<SelectiveScanFunction> 
       }
       carry = a_bar_values.select(1, 0) * g.select(1, 0);
 
-      if (grad_y.defined())  // dL/dC_t[n] = Σ_d dL/dy_t[d] · h_t[d, n]
-        grad_C.narrow(2, start, len).copy_((grad_y_t * h).sum(2).transpose(1, 2));
+      if (grad_y.defined())  // dL/dC_t[n] = Σ_d h_t[d, n] · dL/dy_t[d]
+        grad_C.narrow(2, start, len).copy_(at::matmul(h.transpose(-1, -2), grad_y_t).squeeze(-1).transpose(1, 2));
       auto grad_a_bar = at::empty_like(h);  // g_t ⊙ h_{t−1}
       auto first = grad_a_bar.select(1, 0);
       at::mul_out(first, g.select(1, 0), h_in);
