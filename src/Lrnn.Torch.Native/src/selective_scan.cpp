@@ -39,6 +39,11 @@ Discretization parse_discretization(const std::string& name) {
                               "' (expected mamba, zoh, bilinear or dirac)");
 }
 
+// (B, X, T) -> (B, T, X), contiguous: a small copy of a factor that is then broadcast to (B, T, D, N). Element-
+// wise kernels lay their output out like their inputs, so a transposed factor would give the product a
+// (B, D, T, N) memory order and every time step of the scan a strided slice.
+at::Tensor time_major(const at::Tensor& t) { return t.transpose(1, 2).contiguous(); }
+
 // Ā and B̄u of one chunk, both (B, T, D, N), from Δ (B, D, T), Δᴬ (B, D, T) or undefined (= Δ), A (D, N),
 // B (B, N, T) and u (B, D, T). Differentiable: the backward re-runs it under a local autograd graph.
 // Time-major within the batch on purpose: one time step of the scan is then a (B, D·N) slice, contiguous in
@@ -46,9 +51,6 @@ Discretization parse_discretization(const std::string& name) {
 // Built by broadcasting from (B, T, ·) factors, so the layout costs only copies of those.
 std::pair<at::Tensor, at::Tensor> discretize(Discretization mode, const at::Tensor& dt, const at::Tensor& dt_a,
                                              const at::Tensor& A, const at::Tensor& B, const at::Tensor& u) {
-  // The (B, T, ·) factors are made contiguous (small copies): element-wise kernels lay their output out like
-  // their inputs, and transposed factors would give Ā and B̄u a (B, D, T, N) memory order.
-  const auto time_major = [](const at::Tensor& t) { return t.transpose(1, 2).contiguous(); };
   const auto step = time_major(dt).unsqueeze(-1);                                          // (B, T, D, 1)
   const auto dt_A = (dt_a.defined() ? time_major(dt_a).unsqueeze(-1) : step) * A;          // (B, T, D, N)
   const auto u_t = time_major(u).unsqueeze(-1);                                            // (B, T, D, 1)
@@ -143,9 +145,9 @@ struct SelectiveScanFunction : torch::autograd::Function<SelectiveScanFunction> 
       lrnn::scan::scan_into(a_bar_values, b_u.detach(), h_in, h, 1, /*reverse=*/false);
 
       // dL/dh_t from this chunk's outputs, plus the carry into its last state; then the reverse scan.
-      const auto C_t = C.narrow(2, start, len).transpose(1, 2).unsqueeze(2);          // (B, T, 1, N)
-      const auto grad_y_t = grad_y.defined() ? grad_y.narrow(2, start, len).transpose(1, 2).unsqueeze(-1)
-                                             : at::Tensor();                             // (B, T, D, 1)
+      const auto C_t = time_major(C.narrow(2, start, len)).unsqueeze(2);                       // (B, T, 1, N)
+      const auto grad_y_t = grad_y.defined() ? time_major(grad_y.narrow(2, start, len)).unsqueeze(-1)
+                                             : at::Tensor();                                     // (B, T, D, 1)
       auto g = grad_y.defined() ? grad_y_t * C_t : at::zeros_like(h);                   // (B, T, D, N)
       g.select(1, len - 1).add_(carry);
       if (len > 1) {
