@@ -13,6 +13,7 @@
 #pragma once
 #include "common.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace lrnn::scan {
