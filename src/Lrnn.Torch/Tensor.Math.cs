@@ -10,10 +10,17 @@ public sealed partial class Tensor
 {
     // ---- binary arithmetic ----------------------------------------------------------------------------
 
-    public Tensor add(Tensor other, double alpha = 1) => FromNative(NativeMethods.lrnn_add(Handle, other.Handle, NativeScalar.From(alpha)));
+    /// <summary>
+    /// A whole-number alpha travels as an integer: libtorch rejects a floating alpha for integer tensors
+    /// ("alpha must not be a floating point number") but takes an integral one for every dtype.
+    /// </summary>
+    private static NativeScalar Alpha(double alpha) =>
+        alpha == Math.Floor(alpha) && Math.Abs(alpha) <= 9007199254740992.0 ? NativeScalar.From((long)alpha) : NativeScalar.From(alpha);
+
+    public Tensor add(Tensor other, double alpha = 1) => FromNative(NativeMethods.lrnn_add(Handle, other.Handle, Alpha(alpha)));
     public Tensor add(double other) => FromNative(NativeMethods.lrnn_add_scalar(Handle, NativeScalar.From(other)));
     public Tensor add(long other) => FromNative(NativeMethods.lrnn_add_scalar(Handle, NativeScalar.From(other)));
-    public Tensor sub(Tensor other, double alpha = 1) => FromNative(NativeMethods.lrnn_sub(Handle, other.Handle, NativeScalar.From(alpha)));
+    public Tensor sub(Tensor other, double alpha = 1) => FromNative(NativeMethods.lrnn_sub(Handle, other.Handle, Alpha(alpha)));
     public Tensor sub(double other) => FromNative(NativeMethods.lrnn_sub_scalar(Handle, NativeScalar.From(other)));
     public Tensor sub(long other) => FromNative(NativeMethods.lrnn_sub_scalar(Handle, NativeScalar.From(other)));
     public Tensor mul(Tensor other) => FromNative(NativeMethods.lrnn_mul(Handle, other.Handle));
@@ -99,9 +106,9 @@ public sealed partial class Tensor
 
     // ---- in place: return this tensor, as PyTorch does ---------------------------------------------------
 
-    public Tensor add_(Tensor other, double alpha = 1) => InPlace(NativeMethods.lrnn_add_(Handle, other.Handle, NativeScalar.From(alpha)));
+    public Tensor add_(Tensor other, double alpha = 1) => InPlace(NativeMethods.lrnn_add_(Handle, other.Handle, Alpha(alpha)));
     public Tensor add_(double other) => InPlace(NativeMethods.lrnn_add_scalar_(Handle, NativeScalar.From(other)));
-    public Tensor sub_(Tensor other, double alpha = 1) => InPlace(NativeMethods.lrnn_sub_(Handle, other.Handle, NativeScalar.From(alpha)));
+    public Tensor sub_(Tensor other, double alpha = 1) => InPlace(NativeMethods.lrnn_sub_(Handle, other.Handle, Alpha(alpha)));
     public Tensor sub_(double other) => InPlace(NativeMethods.lrnn_add_scalar_(Handle, NativeScalar.From(-other)));
     public Tensor mul_(Tensor other) => InPlace(NativeMethods.lrnn_mul_(Handle, other.Handle));
     public Tensor mul_(double other) => InPlace(NativeMethods.lrnn_mul_scalar_(Handle, NativeScalar.From(other)));

@@ -68,7 +68,7 @@ public sealed class LrnnLMHeadModelTests
     {
         // Every temporary of forward, prefill and step is disposed by the library itself: without a dispose scope,
         // only the returned logits stay alive, and disposing the model and the cache frees everything.
-        var baseline = torch.LiveTensorCount;
+        var baseline = LiveTensors.Settled();
         var model = new LrnnLMHeadModel(Family("hybrid"));
         var afterBuild = torch.LiveTensorCount;
         using (var ids = Ids(new Random(18), 2, 5, model.Config.VocabSize, Device.CPU))

@@ -1,3 +1,4 @@
+using Lrnn.Tests.Support;
 using Lrnn.Torch;
 using Xunit;
 
@@ -8,7 +9,7 @@ public class DisposeScopeTests
     [Fact]
     public void ScopeFreesEverythingAfterTenThousandOps()
     {
-        var baseline = torch.LiveTensorCount;
+        var baseline = LiveTensors.Settled();
         using (var outer = torch.NewDisposeScope())
         {
             var x = torch.ones(16);
@@ -26,7 +27,7 @@ public class DisposeScopeTests
     [Fact]
     public void MoveToOuterKeepsTheResult()
     {
-        var baseline = torch.LiveTensorCount;
+        var baseline = LiveTensors.Settled();
         Tensor kept;
         using (var scope = torch.NewDisposeScope())
         {
@@ -68,9 +69,7 @@ public class DisposeScopeTests
     [Fact]
     public void FinalizedTensorsAreFreedOnAUserThreadNotTheFinalizer()
     {
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        var baseline = torch.LiveTensorCount; // after freeing what earlier code leaked
+        var baseline = LiveTensors.Settled();
         var finalizedBefore = torch.FinalizedTensorCount;
         MakeGarbage();
         GC.Collect();

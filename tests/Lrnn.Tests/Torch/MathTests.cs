@@ -297,4 +297,19 @@ public class MathTests
         e = Assert.Throws<ArgumentException>(() => torch.addmm(torch.zeros(5), a, b));
         Assert.Contains("[2, 3] @ [4, 5]", e.Message);
     }
+
+    [Fact]
+    public void IntegerTensorsAddWithAWholeAlphaAndRejectAFractionalOne()
+    {
+        using var a = torch.tensor(new long[] { 1, 2, 3 });
+        using var b = torch.tensor(new long[] { 10, 20, 30 });
+        using var sum = a.add(b);
+        Assert.Equal(new long[] { 11, 22, 33 }, sum.ToArray<long>());
+        using var diff = a.sub(b, alpha: 2);
+        Assert.Equal(new long[] { -19, -38, -57 }, diff.ToArray<long>());
+        using var f = torch.tensor(new float[] { 1, 2 });
+        using var g = f.add(f, alpha: 0.5);                    // fractional alpha still works for floats
+        Assert.Equal(new float[] { 1.5f, 3f }, g.ToArray<float>());
+        Assert.ThrowsAny<TorchException>(() => a.add(b, alpha: 0.5));
+    }
 }
