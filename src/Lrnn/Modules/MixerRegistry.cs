@@ -23,7 +23,7 @@ public static class MixerRegistry
     {
         Register("LRU", Lru.Schema, spec => new Lru(spec), Lru.ModelProblems);
         Register("attn", MultiHeadAttention.Schema, spec => new MultiHeadAttention(spec), MultiHeadAttention.ModelProblems);
-        foreach (var (name, schema, factory, problems) in LtvMixers.Registrations) Register(name, schema, factory, problems);
+        foreach (var (name, schema, factory, problems) in Ltv.LtvMixers.Registrations) Register(name, schema, factory, problems);
     }
 
     /// <summary>

@@ -28,12 +28,17 @@ internal static class CausalDepthwiseConv
         if (state is not null)
         {
             var window = torch.cat([state.to(x.dtype), x], 2);                                // (B, C, K + L)
-            var tail = lengths is null
-                ? window.narrow(2, length, taps)
-                : window.gather(2, lengths.view(batch, 1, 1).add(torch.arange(taps, ScalarType.Int64, x.device)).expand(batch, channels, taps));
+            var tail = lengths is null ? window.narrow(2, length, taps) : TailsEndingAt(window, lengths, taps);
             using (torch.no_grad()) state.copy_(tail);
         }
         return y.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>window (B, C, K + L) → (B, C, K): for each sequence the K entries ending at its own length (lengths are few: read on the host).</summary>
+    private static Tensor TailsEndingAt(Tensor window, Tensor lengths, long taps)
+    {
+        using var ends = lengths.to(ScalarType.Int64, Device.CPU);
+        return torch.stack(ends.ToArray<long>().Select((end, b) => window.select(0, b).narrow(1, end, taps)).ToList());
     }
 
     /// <summary>One token x (B, C) → y (B, C); shifts <paramref name="state"/> (B, C, K) by one and appends x.</summary>

@@ -12,9 +12,10 @@ namespace Lrnn.Modules.Ltv;
 /// </summary>
 public sealed class TimestepProjection : Module<Tensor, Tensor>
 {
-    /// <param name="dtRank">the low rank R of the projection.</param>
-    /// <param name="dInner">the channels E.</param>
-    /// <param name="constantInit">dt_init = "constant": W = R^−½·dt_scale everywhere; otherwise U(±R^−½·dt_scale).</param>
+    /// <summary>
+    /// R = <paramref name="dtRank"/> → E = <paramref name="dInner"/> channels. W = R^−½·dt_scale everywhere when
+    /// <paramref name="constantInit"/> (dt_init = "constant"), otherwise W ~ U(±R^−½·dt_scale).
+    /// </summary>
     public TimestepProjection(long dtRank, long dInner, double dtMin, double dtMax, bool constantInit, double dtScale, double dtInitFloor,
         ScalarType? dtype = null, Device? device = null)
     {

@@ -62,14 +62,14 @@ public sealed class Mamba : Mixer
 
     public Mamba(MixerSpec spec)
         : this(spec.Config.DModel, spec.Config.DState, spec.Arguments.GetInt("d_conv"), spec.Arguments.GetInt("expand"),
-               spec.Arguments.GetString("dt_rank") is var r && r != "auto" ? long.Parse(r, System.Globalization.CultureInfo.InvariantCulture) : null,
+               spec.Arguments.GetString("dt_rank") is var r && r != "auto" ? long.Parse(r, System.Globalization.CultureInfo.InvariantCulture) : (long?)null,
                spec.Arguments.GetDouble("dt_min"), spec.Arguments.GetDouble("dt_max"), spec.Arguments.GetString("dt_init"),
                spec.Arguments.GetDouble("dt_scale"), spec.Arguments.GetDouble("dt_init_floor"), spec.Arguments.GetBool("conv_bias"),
                spec.Arguments.GetBool("bias"), spec.Arguments.GetString("discretization"), spec.Dtype, spec.Device)
     {
     }
 
-    /// <param name="dtRank">null: ⌈d_model/16⌉ (lrnnx's "auto").</param>
+    /// <summary>A Mamba block with lrnnx's kwargs; a null <paramref name="dtRank"/> is ⌈d_model/16⌉ (lrnnx's "auto").</summary>
     public Mamba(long dModel, long dState = 16, long dConv = 4, long expand = 2, long? dtRank = null, double dtMin = 0.001, double dtMax = 0.1,
         string dtInit = "random", double dtScale = 1.0, double dtInitFloor = 1e-4, bool convBias = true, bool bias = false,
         string discretization = "mamba", ScalarType? dtype = null, Device? device = null)

@@ -68,8 +68,8 @@ public sealed class S5Ltv : Mixer
         var (lambda, v) = HippoN.Diagonalise((int)local);
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
-        var vRe = torch.tensor(Part(v, dState, c => c.Real), [local, dState]).to(ScalarType.Float64, device);
-        var vIm = torch.tensor(Part(v, dState, c => c.Imaginary), [local, dState]).to(ScalarType.Float64, device);
+        var vRe = torch.tensor(Part(v, dState, c => c.Real), [local, dState], device);
+        var vIm = torch.tensor(Part(v, dState, c => c.Imaginary), [local, dState], device);
         // B̃ = V⁻¹ B = Vᴴ B with B ~ N(0, 1/local_P) (local_P, H); C̃ = C V with C ~ N(0, 1/local_P) + i N(0, 1/local_P).
         var std = Math.Sqrt(1.0 / local);
         var b = torch.empty([local, dModel], ScalarType.Float64, device).normal_(0, std);
@@ -79,7 +79,7 @@ public sealed class S5Ltv : Mixer
         var cTilde = torch.stack([cRe.matmul(vRe).sub(cIm.matmul(vIm)), cRe.matmul(vIm).add(cIm.matmul(vRe))], -1); // (H, P, 2)
         var lambdaParts = lambda.Take((int)dState).SelectMany(c => new[] { c.Real, c.Imaginary }).ToArray();
 
-        A = RegisterParameter("A", torch.tensor(lambdaParts, [dState, 2]).to(type, device));
+        A = RegisterParameter("A", torch.tensor(lambdaParts, [dState, 2], device).to(type));
         B = RegisterParameter("B", bTilde.to(type));
         C = RegisterParameter("C", cTilde.to(type));
         D = RegisterParameter("D", torch.empty([dModel], type, device).normal_(0, 0.1));

@@ -25,7 +25,7 @@ internal static class LtvReference
     }
 
     private static double Sigmoid(double v) => 1 / (1 + Math.Exp(-v));
-    private static double Softplus(double v) => v > 20 ? v : Math.Log1P(Math.Exp(v));
+    private static double Softplus(double v) => v > 20 ? v : double.LogP1(Math.Exp(v));
     private static double Silu(double v) => v * Sigmoid(v);
 
     /// <summary>Exact GELU x·Φ(x); erf by its Taylor series (|x| ≤ 3) or continued fraction, to ~1e-12.</summary>
