@@ -148,6 +148,31 @@ public sealed class LtvMixerTests
         }
     }
 
+    [Theory]
+    [InlineData("RGLRU")]
+    [InlineData("S7")]
+    [InlineData("S5LTV-zoh-conj")]
+    [InlineData("Mamba-zoh")]
+    public void BFloat16ModelsKeepTheirStatesInFloat32(string name)
+    {
+        using var scope = torch.NewDisposeScope();
+        var c = Make(name, ScalarType.Float32, Device.CPU);
+        using var mixer = c.Mixer;
+        var x = Normal(new Random(9), [B, L, H], ScalarType.Float32, Device.CPU);
+        var reference = Doubles(mixer.Forward(x, MixerContext.None));
+        mixer.to(ScalarType.BFloat16);
+        var half = x.to(ScalarType.BFloat16);
+        var y = mixer.Forward(half, MixerContext.None);
+        Assert.Equal(ScalarType.BFloat16, y.dtype);
+        Numerics.AssertClose(reference, Doubles(y), atol: 0.08, rtol: 0.04, what: $"{name}: bfloat16 vs float32");
+
+        using var cache = (LtvCache)mixer.AllocateCache(B, L, ScalarType.BFloat16, Device.CPU);
+        Assert.Contains(cache.State.dtype, new[] { ScalarType.Float32, ScalarType.ComplexFloat32 });
+        var prefill = mixer.Forward(half.narrow(1, 0, L - 1), new MixerContext { Cache = cache });
+        var step = mixer.Step(half.narrow(1, L - 1, 1), cache);
+        Numerics.AssertClose(Doubles(y), Doubles(torch.cat([prefill, step], 1)), atol: 0.03, rtol: 0.02, what: $"{name}: bfloat16 prefill + step");
+    }
+
     private static Tensor AsReal(Tensor t) => t.dtype.IsComplex() ? torch.view_as_real(t) : t;
 
     [Theory]

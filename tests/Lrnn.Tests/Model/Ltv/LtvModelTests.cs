@@ -45,6 +45,22 @@ public sealed class LtvModelTests
             Numerics.AssertClose(Doubles(full.narrow(1, t, 1)), Doubles(model.Step(ids.narrow(1, t, 1), cache)), atol: 1e-4, what: $"step {t} logits");
     }
 
+    [Fact]
+    public void IntegrationTimestepsReachTheEventDrivenMixers()
+    {
+        using var scope = torch.NewDisposeScope();
+        foreach (var mixer in new[] { "Mamba", "S5LTV" })
+        {
+            using var model = new LrnnLMHeadModel(Config([mixer]));
+            var ids = Ids(new Random(23), 2, 6, model.Config.VocabSize, Device.CPU);
+            var tau = Normal(new Random(24), [2, 6], ScalarType.Float32, Device.CPU).abs().add(0.5);
+            var plain = Doubles(model.Forward(ids));
+            var events = Doubles(model.Forward(ids, integrationTimesteps: tau));
+            var change = plain.Zip(events, (a, b) => Math.Abs(a - b)).Max();
+            Assert.True(change > 1e-4, $"{mixer}: integration timesteps had no effect (largest logit change {change})");
+        }
+    }
+
     [Theory]
     [InlineData("Mamba")]
     [InlineData("RGLRU")]
