@@ -127,8 +127,8 @@ public sealed class S5Ltv : Mixer
         if (context.Lengths is { } lengths)
         {
             var valid = SequenceMask.Valid(lengths, batch, length, x.device).unsqueeze(-1);  // (B, L, 1)
-            decay = torch.where(valid, decay.expand(batch, length, _dState), torch.ones_like(decay));
-            input = torch.where(valid, input, torch.zeros_like(input));
+            decay = SequenceMask.KeepDecay(decay, valid);
+            input = SequenceMask.KeepInput(input, valid);
         }
         var (h, hLast) = torch.ops.linear_scan(decay, input, cache?.State);                 // (B, L, P), (B, P)
         if (cache is not null)
