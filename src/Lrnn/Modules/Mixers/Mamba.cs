@@ -21,7 +21,7 @@ namespace Lrnn.Modules.Mixers;
 /// </code>
 /// Event mode (integration timesteps τ (B, L)): Ā uses Δ_A = τ·softplus(dtA_proj.bias) (input-independent, as lrnnx;
 /// dtA_proj.weight exists only for its checkpoints), B̄ keeps Δ. The full-sequence path is one
-/// <see cref="torch.ops.selective_scan"/> (never the (B, L, E, N) states for backward); <see cref="Mixer.Step"/> updates
+/// <c>torch.ops.selective_scan</c> (never the (B, L, E, N) states for backward); <see cref="Mixer.Step"/> updates
 /// the (B, E, N) state directly.
 /// </summary>
 public sealed class Mamba : Mixer
