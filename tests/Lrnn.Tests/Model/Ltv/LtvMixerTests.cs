@@ -96,6 +96,23 @@ public sealed class LtvMixerTests
         Numerics.AssertClose(ReferenceBatch(c, Doubles(x), B, L, perSequence), Doubles(yEvent), atol: 2e-4, rtol: 1e-4, what: $"{name} event mode");
     }
 
+    [Fact]
+    public void SlowDecaysStayAccurateOverLongSequences()
+    {
+        // Decays close to 1 (RGLRU: a_t = a^{8r} ≥ 0.992; S5LTV: |Ā| = e^{−Δ/2} ≥ 0.9995): the states integrate hundreds of
+        // tokens, where chunked scans accumulate round-off.
+        using var scope = torch.NewDisposeScope();
+        const long length = 1024;
+        using var rglru = new RgLru(H, dConv: 3, aMin: 0.999, aMax: 0.9999);
+        using var s5 = new S5Ltv(H, N, "zoh", dtMin: 1e-4, dtMax: 1e-3);
+        var x = Normal(new Random(10), [1, length, H], ScalarType.Float32, Device.CPU);
+        var u = LtvReference.Sequence(Doubles(x), 0, length, H);
+        Numerics.AssertClose(LtvReference.RgLru(rglru, u, 8).SelectMany(v => v).ToArray(), Doubles(rglru.Forward(x, MixerContext.None)),
+            atol: 1e-4, rtol: 1e-4, what: "RGLRU over 1024 tokens");
+        Numerics.AssertClose(LtvReference.S5Ltv(s5, u, "zoh", false, 1.0).SelectMany(v => v).ToArray(), Doubles(s5.Forward(x, MixerContext.None)),
+            atol: 1e-4, rtol: 1e-4, what: "S5LTV over 1024 tokens");
+    }
+
     [Theory]
     [MemberData(nameof(Cases))]
     public void PrefillThenStepsMatchForward(string name)
