@@ -3,8 +3,8 @@
 // Algorithm: the exact two-level block scan of /shared/reference/performance.md §2, arranged so that the
 // full-size tensors are read twice and the states written once, with no division (complex a and decays
 // that underflow to 0 are fine) and no full-size temporaries:
-//   1. per chunk of Q steps, from zero: the end state s_i and the decay product p_i = Π a (Q steps over
-//      (…, nc, …) slices, written into two small buffers);
+//   1. per chunk of Q steps, from zero: the end state s_i (Q steps over (…, nc, …) slices, into a small
+//      buffer) and the decay product p_i = Π a (one reduction over the chunk axis);
 //   2. carries into each chunk: c_i = p_{i−1} ⊙ c_{i−1} + s_{i−1}, c_0 = h_init (nc steps over one slice);
 //   3. per chunk again, the true states from the carry: h = a ⊙ h_prev + b, written straight into `out`.
 // Steps that do not fill a whole chunk run one by one after the chunks. Everything is ATen ops on strided
@@ -13,16 +13,17 @@
 #pragma once
 #include "common.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace lrnn::scan {
 
-// The chunk length Q minimising the number of sequential steps, 2Q (pass 1) + nc (pass 2) + Q (pass 3) +
-// the ragged tail, near √(L/3). Launch count, not arithmetic, bounds these scans at the sizes we run.
+// The chunk length Q minimising the number of sequential steps, Q (pass 1) + nc (pass 2) + Q (pass 3) +
+// the ragged tail, near √(L/2). Launch count, not arithmetic, bounds these scans at the sizes we run.
 inline int64_t chunk_length(int64_t length) {
   if (length < 16) return length;  // one chunk: every step runs one by one from h_init
-  const auto cost = [length](int64_t q) { return 3 * q + length / q + length % q; };
-  const auto guess = static_cast<int64_t>(std::ceil(std::sqrt(static_cast<double>(length) / 3.0)));
+  const auto cost = [length](int64_t q) { return 2 * q + length / q + length % q; };
+  const auto guess = static_cast<int64_t>(std::ceil(std::sqrt(static_cast<double>(length) / 2.0)));
   auto best = guess;
   for (auto q = std::max<int64_t>(2, guess / 2); q <= 2 * guess; ++q)
     if (cost(q) < cost(best)) best = q;
@@ -63,12 +64,8 @@ inline at::Tensor scan_into(const at::Tensor& a, const at::Tensor& b, const at::
     at::Tensor s, p;
     if (chunks > 1) {
       s = first.to(out.scalar_type(), /*non_blocking=*/false, /*copy=*/true);
-      p = A.select(dim + 1, step(0)).to(out.scalar_type(), /*non_blocking=*/false, /*copy=*/true);
-      for (int64_t k = 1; k < q; ++k) {
-        const auto a_k = A.select(dim + 1, step(k));
-        at::addcmul_out(s, B.select(dim + 1, step(k)), a_k, s);
-        p.mul_(a_k);
-      }
+      for (int64_t k = 1; k < q; ++k) at::addcmul_out(s, B.select(dim + 1, step(k)), A.select(dim + 1, step(k)), s);
+      p = A.prod(dim + 1, /*keepdim=*/false, out.scalar_type());
     }
 
     // 2. The state entering each chunk, in scan order.

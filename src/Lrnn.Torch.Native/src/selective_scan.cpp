@@ -39,17 +39,22 @@ Discretization parse_discretization(const std::string& name) {
                               "' (expected mamba, zoh, bilinear or dirac)");
 }
 
+// (B, X, T) -> (B, T, X), contiguous: a small copy of a factor that is then broadcast to (B, T, D, N). Element-
+// wise kernels lay their output out like their inputs, so a transposed factor would give the product a
+// (B, D, T, N) memory order and every time step of the scan a strided slice.
+at::Tensor time_major(const at::Tensor& t) { return t.transpose(1, 2).contiguous(); }
+
 // Ā and B̄u of one chunk, both (B, T, D, N), from Δ (B, D, T), Δᴬ (B, D, T) or undefined (= Δ), A (D, N),
 // B (B, N, T) and u (B, D, T). Differentiable: the backward re-runs it under a local autograd graph.
 // Time-major within the batch on purpose: one time step of the scan is then a (B, D·N) slice, contiguous in
 // D·N, which element-wise kernels run at full speed (a (B, D, N) slice of (B, D, T, N) runs in rows of N).
-// Built by broadcasting, so the layout costs no copy.
+// Built by broadcasting from (B, T, ·) factors, so the layout costs only copies of those.
 std::pair<at::Tensor, at::Tensor> discretize(Discretization mode, const at::Tensor& dt, const at::Tensor& dt_a,
                                              const at::Tensor& A, const at::Tensor& B, const at::Tensor& u) {
-  const auto step = dt.transpose(1, 2).unsqueeze(-1);                                    // (B, T, D, 1)
-  const auto dt_A = (dt_a.defined() ? dt_a.transpose(1, 2).unsqueeze(-1) : step) * A;     // (B, T, D, N)
-  const auto u_t = u.transpose(1, 2).unsqueeze(-1);                                       // (B, T, D, 1)
-  const auto B_t = B.transpose(1, 2).unsqueeze(2);                                        // (B, T, 1, N)
+  const auto step = time_major(dt).unsqueeze(-1);                                          // (B, T, D, 1)
+  const auto dt_A = (dt_a.defined() ? time_major(dt_a).unsqueeze(-1) : step) * A;          // (B, T, D, N)
+  const auto u_t = time_major(u).unsqueeze(-1);                                            // (B, T, D, 1)
+  const auto B_t = time_major(B).unsqueeze(2);                                             // (B, T, 1, N)
   // Products of (B, T, D) factors first: each full-size (B, T, D, N) operation is a pass over memory.
   switch (mode) {
     case Discretization::Mamba:
@@ -95,8 +100,9 @@ struct SelectiveScanFunction : torch::autograd::Function<SelectiveScanFunction> 
                                            chunk_of(u, start, len));
       auto h = at::empty(b_u.sizes(), u.options());  // (B, T, D, N)
       state = lrnn::scan::scan_into(a_bar, b_u, state, h, /*dim=*/1, /*reverse=*/false);
-      auto y_c = y.narrow(2, start, len).transpose(1, 2);  // (B, T, D)
-      at::sum_out(y_c, h * C.narrow(2, start, len).transpose(1, 2).unsqueeze(2), -1);
+      // y_t = h_t · C_t as a batched matrix-vector product: h is read once, with no (B, T, D, N) temporary.
+      const auto C_c = C.narrow(2, start, len).transpose(1, 2).unsqueeze(-1);  // (B, T, N, 1)
+      y.narrow(2, start, len).transpose(1, 2).copy_(at::matmul(h, C_c).squeeze(-1));
     }
     ctx->set_materialize_grads(false);
     ctx->saved_data["mode"] = mode;
@@ -139,9 +145,9 @@ struct SelectiveScanFunction : torch::autograd::Function<SelectiveScanFunction> 
       lrnn::scan::scan_into(a_bar_values, b_u.detach(), h_in, h, 1, /*reverse=*/false);
 
       // dL/dh_t from this chunk's outputs, plus the carry into its last state; then the reverse scan.
-      const auto C_t = C.narrow(2, start, len).transpose(1, 2).unsqueeze(2);          // (B, T, 1, N)
-      const auto grad_y_t = grad_y.defined() ? grad_y.narrow(2, start, len).transpose(1, 2).unsqueeze(-1)
-                                             : at::Tensor();                             // (B, T, D, 1)
+      const auto C_t = time_major(C.narrow(2, start, len)).unsqueeze(2);                       // (B, T, 1, N)
+      const auto grad_y_t = grad_y.defined() ? time_major(grad_y.narrow(2, start, len)).unsqueeze(-1)
+                                             : at::Tensor();                                     // (B, T, D, 1)
       auto g = grad_y.defined() ? grad_y_t * C_t : at::zeros_like(h);                   // (B, T, D, N)
       g.select(1, len - 1).add_(carry);
       if (len > 1) {
@@ -150,8 +156,8 @@ struct SelectiveScanFunction : torch::autograd::Function<SelectiveScanFunction> 
       }
       carry = a_bar_values.select(1, 0) * g.select(1, 0);
 
-      if (grad_y.defined())  // dL/dC_t[n] = Σ_d dL/dy_t[d] · h_t[d, n]
-        grad_C.narrow(2, start, len).copy_((grad_y_t * h).sum(2).transpose(1, 2));
+      if (grad_y.defined())  // dL/dC_t[n] = Σ_d h_t[d, n] · dL/dy_t[d]
+        grad_C.narrow(2, start, len).copy_(at::matmul(h.transpose(-1, -2), grad_y_t).squeeze(-1).transpose(1, 2));
       auto grad_a_bar = at::empty_like(h);  // g_t ⊙ h_{t−1}
       auto first = grad_a_bar.select(1, 0);
       at::mul_out(first, g.select(1, 0), h_in);

@@ -9,7 +9,7 @@ namespace Lrnn.Tests.Torch;
 /// torch.ops.linear_scan against the recurrence h_t = a_t·h_{t−1} + b_t run step by step in managed float64
 /// (complex: System.Numerics.Complex): states, final state, and the hand-written backward against central
 /// finite differences of that recurrence. Lengths are chosen so that the chunked scan has several chunks and
-/// a ragged tail (37 → chunks of 4 and one step left; 200 → chunks of 8 and none).
+/// a ragged tail (37 → chunks of 4 and one step left; 200 → chunks of 10 and none).
 /// </summary>
 public class LinearScanTests
 {
