@@ -27,6 +27,7 @@ public static class MixerRegistry
         Register("S4D", S4D.Schema, spec => new S4D(spec), S4D.ModelProblems);
         Register("S5", S5.Schema, spec => new S5(spec), S5.ModelProblems);
         Register("Centaurus", Centaurus.Schema, Centaurus.Create, Centaurus.ModelProblems);
+        foreach (var (name, schema, factory, problems) in Ltv.LtvMixers.Registrations) Register(name, schema, factory, problems);
     }
 
     /// <summary>

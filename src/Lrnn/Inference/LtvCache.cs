@@ -1,0 +1,45 @@
+using Lrnn.Torch;
+
+namespace Lrnn.Inference;
+
+/// <summary>
+/// The cache of the linear time-varying mixers (Mamba, RGLRU, S7, S5LTV): the recurrent state h after the last
+/// consumed token (lrnnx's <c>lrnn_state</c> / <c>ssm_state</c>, in the compute precision: float32 for float32 and
+/// half models, float64 for float64, complex for S5LTV) and, for mixers with a short convolution, the conv state: the
+/// last d_conv inputs of the convolution, (B, C, d_conv), oldest first, in the model's dtype.
+/// </summary>
+public sealed class LtvCache : MixerCache
+{
+    public LtvCache(long batch, long maxSeqLen, long[] stateShape, ScalarType stateType, long[]? convStateShape, ScalarType convType, Device device)
+        : base(batch, maxSeqLen)
+    {
+        State = torch.zeros([batch, .. stateShape], stateType, device).DetachFromDisposeScope();
+        ConvState = convStateShape is null ? null : torch.zeros([batch, .. convStateShape], convType, device).DetachFromDisposeScope();
+    }
+
+    /// <summary>h (B, ...): the state after the last consumed token.</summary>
+    public Tensor State { get; }
+
+    /// <summary>(B, C, d_conv): the last d_conv convolution inputs; null for mixers without a convolution.</summary>
+    public Tensor? ConvState { get; }
+
+    /// <summary>
+    /// Event mode (Mamba, S5LTV): the integration timestep (B) of the next token given to <see cref="Modules.Mixer.Step"/>.
+    /// Set it before each step of an event-driven sequence; null steps with a unit timestep. Not owned by the cache.
+    /// </summary>
+    public Tensor? NextIntegrationTimestep { get; set; }
+
+    public override void Reset()
+    {
+        base.Reset();
+        State.zero_();
+        ConvState?.zero_();
+        NextIntegrationTimestep = null;
+    }
+
+    public override void Dispose()
+    {
+        State.Dispose();
+        ConvState?.Dispose();
+    }
+}
