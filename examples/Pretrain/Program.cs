@@ -32,7 +32,7 @@ var options = preset.Training with
 {
     Seed = arguments.Seed,
     MaxSteps = arguments.Steps ?? preset.Training.MaxSteps,
-    MaxDuration = arguments.MaxMinutes is { } minutes ? TimeSpan.FromMinutes(minutes) : null,
+    MaxDuration = arguments.MaxMinutes is { } minutes ? TimeSpan.FromMinutes(minutes) : preset.Training.MaxDuration,
     AutocastDtype = device.Type == DeviceType.CUDA ? ScalarType.BFloat16 : null,
 };
 var output = arguments.Output ?? Path.Combine("checkpoints", "kjv-" + preset.Name);
