@@ -152,7 +152,7 @@ public sealed class LrnnLMHeadModelTests
                                      "backbone.layers.2.mlp.fc1.weight", "backbone.layers.1.norm.weight", "backbone.embedding.weight" })
         {
             var parameter = model.named_parameters().Single(p => p.Name == name).Parameter;
-            var numeric = FiniteDifferences.Gradient(parameter, () => Loss().item<double>());
+            var numeric = GradCheck.Numeric(parameter, () => Loss().item<double>());
             Numerics.AssertClose(numeric, Doubles(parameter.grad!), atol: 1e-6, rtol: 1e-5, what: $"d loss / d {name}");
         }
     }

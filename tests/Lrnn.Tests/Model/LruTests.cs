@@ -159,7 +159,7 @@ public sealed class LruTests
         foreach (var (name, tensor) in lru.named_parameters().Append(("x", x)))
         {
             var analytic = Doubles(tensor.grad!);
-            var numeric = FiniteDifferences.Gradient(tensor, () => Loss().item<double>());
+            var numeric = GradCheck.Numeric(tensor, () => Loss().item<double>());
             Numerics.AssertClose(numeric, analytic, atol: 1e-6, rtol: 1e-5, what: $"d loss / d {name}");
         }
     }

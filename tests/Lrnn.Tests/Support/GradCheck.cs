@@ -2,46 +2,93 @@ using Lrnn.Torch;
 
 namespace Lrnn.Tests.Support;
 
-/// <summary>Gradient checks against central finite differences, in float64.</summary>
+/// <summary>
+/// Autograd gradients against central finite differences, all in float64: the one gradient checker of the test
+/// suite. Non-scalar outputs are reduced to L = Σ f(inputs)·r with a fixed weighting r of distinct entries, so
+/// every output element's gradient path is checked (a plain sum would hide a permutation).
+/// </summary>
 public static class GradCheck
 {
-    /// <summary>
-    /// Compares the autograd gradient of <c>sum(f(x) * w)</c> with central differences, where w is a fixed weighting
-    /// with distinct entries, so that every output element's gradient path is checked (a plain sum would hide
-    /// permutations). <paramref name="f"/> must return a Float64 tensor.
-    /// </summary>
-    public static void AssertGradient(Func<Tensor, Tensor> f, double[] x, long[] shape, Device device,
-        double eps = 1e-6, double atol = 1e-8, double rtol = 1e-6)
+    /// <summary>Random values in [lo, hi), reproducible from <paramref name="seed"/>.</summary>
+    public static double[] Uniform(int count, int seed, double lo = -2, double hi = 2)
     {
-        using var scope = torch.NewDisposeScope();
-        var input = torch.tensor(x, shape, device, requires_grad: true);
-        var output = f(input);
-        var weights = Weights((int)output.numel());
-        (output * torch.tensor(weights, output.shape, device)).sum().backward();
-        var analytic = input.grad!.ToArray<double>();
-
-        var numeric = new double[x.Length];
-        using (torch.no_grad())
-        {
-            for (var k = 0; k < x.Length; k++)
-            {
-                var plus = (double[])x.Clone();
-                var minus = (double[])x.Clone();
-                plus[k] += eps;
-                minus[k] -= eps;
-                numeric[k] = (Objective(f, plus, shape, device, weights) - Objective(f, minus, shape, device, weights)) / (2 * eps);
-            }
-        }
-        Numerics.AssertClose(numeric, analytic, atol, rtol, "gradient");
+        var rng = new Random(seed);
+        var v = new double[count];
+        for (var k = 0; k < count; k++) v[k] = lo + (hi - lo) * rng.NextDouble();
+        return v;
     }
 
-    private static double Objective(Func<Tensor, Tensor> f, double[] x, long[] shape, Device device, double[] weights)
+    /// <summary>
+    /// Checks dL/d(input) for each input index in <paramref name="wrt"/> (default: every input) of
+    /// L = Σ f(inputs)·r, perturbing every element by ±<paramref name="eps"/>.
+    /// </summary>
+    public static void AssertGradients(Device device, Func<Tensor[], Tensor> f, (double[] Data, long[] Shape)[] inputs,
+        int[]? wrt, double eps = 1e-6, double atol = 1e-7, double rtol = 1e-6)
     {
+        wrt ??= Enumerable.Range(0, inputs.Length).ToArray();
         using var scope = torch.NewDisposeScope();
-        var y = f(torch.tensor(x, shape, device)).ToArray<double>();
-        var sum = 0.0;
-        for (var k = 0; k < y.Length; k++) sum += y[k] * weights[k];
-        return sum;
+        var leaves = inputs.Select((x, i) => torch.tensor(x.Data, x.Shape, device, requires_grad: wrt.Contains(i))).ToArray();
+        var y = f(leaves);
+        var weights = torch.tensor(Weights((int)y.numel()), y.shape, device);
+        (y * weights).sum().backward();
+        foreach (var i in wrt)
+        {
+            var numeric = new double[inputs[i].Data.Length];
+            for (var k = 0; k < numeric.Length; k++)
+                numeric[k] = (Objective(i, k, eps) - Objective(i, k, -eps)) / (2 * eps);
+            Numerics.AssertClose(numeric, leaves[i].grad!.ToArray<double>(), atol, rtol, $"gradient of input {i}");
+        }
+
+        double Objective(int input, int element, double delta)
+        {
+            using var inner = torch.NewDisposeScope();
+            using var noGrad = torch.no_grad();
+            var perturbed = inputs.Select((x, j) =>
+            {
+                var data = j == input ? (double[])x.Data.Clone() : x.Data;
+                if (j == input) data[element] += delta;
+                return torch.tensor(data, x.Shape, device);
+            }).ToArray();
+            return (f(perturbed) * weights).sum().item<double>();
+        }
+    }
+
+    /// <summary>Every input, with tolerances 1e-6 (absolute and relative).</summary>
+    public static void AssertGradients(Device device, Func<Tensor[], Tensor> f, params (double[] Data, long[] Shape)[] inputs) =>
+        AssertGradients(device, f, inputs, null, atol: 1e-6, rtol: 1e-6);
+
+    /// <summary>One input: see <see cref="AssertGradients(Device, Func{Tensor[], Tensor}, ValueTuple{double[], long[]}[], int[], double, double, double)"/>.</summary>
+    public static void AssertGradient(Func<Tensor, Tensor> f, double[] x, long[] shape, Device device,
+        double eps = 1e-6, double atol = 1e-7, double rtol = 1e-6) =>
+        AssertGradients(device, t => f(t[0]), [(x, shape)], null, eps, atol, rtol);
+
+    /// <summary>Several inputs, the gradient of input <paramref name="wrt"/> only: see the first AssertGradients.</summary>
+    public static void AssertGradient(Func<Tensor[], Tensor> f, double[][] inputs, long[][] shapes, int wrt, Device device,
+        double eps = 1e-6, double atol = 1e-7, double rtol = 1e-6) =>
+        AssertGradients(device, f, inputs.Zip(shapes, (d, s) => (d, s)).ToArray(), [wrt], eps, atol, rtol);
+
+    /// <summary>
+    /// Central differences of <paramref name="loss"/> with respect to every element of <paramref name="parameter"/>
+    /// (a float64 tensor perturbed in place and restored): for gradients of whole models, whose parameters are
+    /// not function arguments.
+    /// </summary>
+    public static double[] Numeric(Tensor parameter, Func<double> loss, double eps = 1e-6)
+    {
+        using var noGrad = torch.no_grad();
+        using var flat = parameter.view(-1);
+        var gradient = new double[flat.numel()];
+        for (var i = 0; i < gradient.Length; i++)
+        {
+            using var element = flat.narrow(0, i, 1);
+            var original = element.item<double>();
+            element.fill_(original + eps);
+            var up = loss();
+            element.fill_(original - eps);
+            var down = loss();
+            element.fill_(original);
+            gradient[i] = (up - down) / (2 * eps);
+        }
+        return gradient;
     }
 
     private static double[] Weights(int n) => Enumerable.Range(0, n).Select(k => 1 + 0.5 * Math.Sin(1.7 * k + 0.3)).ToArray();

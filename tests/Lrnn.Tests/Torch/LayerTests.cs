@@ -22,40 +22,6 @@ public class LayerTests
         return d.ToArray<double>();
     }
 
-    /// <summary>
-    /// Autograd against central finite differences, in float64, of L = Σ f(inputs)·r for a fixed random r:
-    /// every element of every input is perturbed by ±h.
-    /// </summary>
-    private static void AssertGradientsMatchFiniteDifferences(Device device, Func<Tensor[], Tensor> f,
-        params (double[] Data, long[] Shape)[] inputs)
-    {
-        using var scope = torch.NewDisposeScope();
-        var leaves = inputs.Select(i => torch.tensor(i.Data, i.Shape, device).requires_grad_()).ToArray();
-        var y = f(leaves);
-        var r = torch.tensor(Uniform(99, (int)y.numel()), y.shape, device);
-        (y * r).sum().backward();
-        const double h = 1e-6;
-        for (var i = 0; i < inputs.Length; i++)
-        {
-            var numeric = new double[inputs[i].Data.Length];
-            for (var k = 0; k < numeric.Length; k++) numeric[k] = (Loss(i, k, h) - Loss(i, k, -h)) / (2 * h);
-            Numerics.AssertClose(numeric, leaves[i].grad!.ToArray<double>(), 1e-6, 1e-6, $"gradient of input {i}");
-        }
-
-        double Loss(int input, int element, double delta)
-        {
-            using var inner = torch.NewDisposeScope();
-            using var noGrad = torch.no_grad();
-            var perturbed = inputs.Select((x, j) =>
-            {
-                var data = (double[])x.Data.Clone();
-                if (j == input) data[element] += delta;
-                return torch.tensor(data, x.Shape, device);
-            }).ToArray();
-            return (f(perturbed) * r).sum().item<double>();
-        }
-    }
-
     // ---- managed float64 references ------------------------------------------------------------------
 
     // x (rows, in), w (out, in), b (out) → (rows, out)
@@ -168,7 +134,7 @@ public class LayerTests
     [Theory]
     [MemberData(nameof(TestDevices.All), MemberType = typeof(TestDevices))]
     public void LinearGradientsMatchFiniteDifferences(string dev) =>
-        AssertGradientsMatchFiniteDifferences(dev, t => F.linear(t[0], t[1], t[2]),
+        GradCheck.AssertGradients(dev, t => F.linear(t[0], t[1], t[2]),
             (Uniform(2, 12), [3, 4]), (Uniform(3, 8), [2, 4]), (Uniform(4, 2), [2]));
 
     [Fact]
@@ -224,7 +190,7 @@ public class LayerTests
     {
         Device device = dev;
         using var ids = torch.tensor(new long[] { 3, 1, 3, 0, 3, 2 }, [2, 3], device); // repeated ids accumulate
-        AssertGradientsMatchFiniteDifferences(device, t => F.embedding(ids, t[0]), (Uniform(5, 4 * 3), [4, 3]));
+        GradCheck.AssertGradients(device, t => F.embedding(ids, t[0]), (Uniform(5, 4 * 3), [4, 3]));
     }
 
     [Fact]
@@ -278,7 +244,7 @@ public class LayerTests
     [Theory]
     [MemberData(nameof(TestDevices.All), MemberType = typeof(TestDevices))]
     public void Conv1dGradientsMatchFiniteDifferencesWithGroupsAndPadding(string dev) =>
-        AssertGradientsMatchFiniteDifferences(dev, t => F.conv1d(t[0], t[1], t[2], padding: 2, groups: 2),
+        GradCheck.AssertGradients(dev, t => F.conv1d(t[0], t[1], t[2], padding: 2, groups: 2),
             (Uniform(7, 2 * 4 * 6), [2, 4, 6]), (Uniform(8, 4 * 2 * 3), [4, 2, 3]), (Uniform(9, 4), [4]));
 
     [Fact]
@@ -329,7 +295,7 @@ public class LayerTests
     [Theory]
     [MemberData(nameof(TestDevices.All), MemberType = typeof(TestDevices))]
     public void LayerNormGradientsMatchFiniteDifferences(string dev) =>
-        AssertGradientsMatchFiniteDifferences(dev, t => F.layer_norm(t[0], [5], t[1], t[2]),
+        GradCheck.AssertGradients(dev, t => F.layer_norm(t[0], [5], t[1], t[2]),
             (Uniform(13, 15, 2), [3, 5]), (Uniform(14, 5), [5]), (Uniform(15, 5), [5]));
 
     [Theory]
@@ -353,7 +319,7 @@ public class LayerTests
     [Theory]
     [MemberData(nameof(TestDevices.All), MemberType = typeof(TestDevices))]
     public void RmsNormGradientsMatchFiniteDifferences(string dev) =>
-        AssertGradientsMatchFiniteDifferences(dev, t => F.rms_norm(t[0], t[1]), (Uniform(18, 15, 2), [3, 5]), (Uniform(19, 5), [5]));
+        GradCheck.AssertGradients(dev, t => F.rms_norm(t[0], t[1]), (Uniform(18, 15, 2), [3, 5]), (Uniform(19, 5), [5]));
 
     /// <summary>
     /// |x| ≈ 300 makes x² overflow float16 (max 65504), so a norm computed in float16 would return zeros or NaN;

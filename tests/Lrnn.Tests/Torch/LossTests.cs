@@ -1,7 +1,7 @@
 using Lrnn.Tests.Support;
 using Lrnn.Torch;
 using Xunit;
-using static Lrnn.Tests.Torch.FiniteDifferences;
+using static Lrnn.Tests.Support.GradCheck;
 using F = Lrnn.Torch.torch.nn.functional;
 
 namespace Lrnn.Tests.Torch;

@@ -2,7 +2,7 @@ using System.Numerics;
 using Lrnn.Tests.Support;
 using Lrnn.Torch;
 using Xunit;
-using static Lrnn.Tests.Torch.FiniteDifferences;
+using static Lrnn.Tests.Support.GradCheck;
 
 namespace Lrnn.Tests.Torch;
 

@@ -1,0 +1,29 @@
+using Lrnn.Torch;
+
+namespace Lrnn.Inference;
+
+/// <summary>
+/// The complex diagonal state of an LTI mixer (S5: (B, N); Centaurus: (B, lanes, sub-states)), complex64 for
+/// float32/half/bfloat16 models and complex128 for float64 ones, so that steps compute Ā^t as accurately as the
+/// full-sequence kernels do.
+/// </summary>
+public sealed class ComplexStateCache : MixerCache
+{
+    /// <summary>A zero state of shape (<paramref name="batch"/>, <paramref name="stateShape"/>...), complex of <paramref name="dtype"/>'s precision.</summary>
+    public ComplexStateCache(long batch, long maxSeqLen, long[] stateShape, ScalarType dtype, Device device) : base(batch, maxSeqLen)
+    {
+        var complexType = dtype == ScalarType.Float64 ? ScalarType.ComplexFloat64 : ScalarType.ComplexFloat32;
+        State = torch.zeros([batch, .. stateShape], complexType, device).DetachFromDisposeScope();
+    }
+
+    /// <summary>h (B, ...) complex: the state after the last consumed token.</summary>
+    public Tensor State { get; }
+
+    public override void Reset()
+    {
+        base.Reset();
+        State.zero_();
+    }
+
+    public override void Dispose() => State.Dispose();
+}
