@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Threading.Channels;
 using Lrnn.Models;
 using Lrnn.Torch;
 
@@ -33,14 +34,36 @@ public static class TextGeneration
         return outputs.Select(o => o.ToArray()).ToArray();
     }
 
-    /// <summary>Streams the generated tokens of every prompt as they come (one per sequence per step, in sequence order).</summary>
+    /// <summary>
+    /// Streams the generated tokens of every prompt as they are chosen. Generation runs on a thread of its own (libtorch's
+    /// grad mode and the model's caches are per thread, while an async consumer may resume anywhere) and hands each
+    /// token over through a channel; leaving the loop early or cancelling stops it.
+    /// </summary>
     public static async IAsyncEnumerable<GeneratedToken> GenerateAsync(this LrnnLMHeadModel model, IReadOnlyList<long[]> prompts,
         GenerationOptions options, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        foreach (var token in Run(model, prompts, options, cancellationToken))
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var channel = Channel.CreateUnbounded<GeneratedToken>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        var producer = Task.Factory.StartNew(() =>
         {
-            yield return token;
-            await Task.Yield();                                            // let the consumer render between tokens
+            try
+            {
+                foreach (var token in Run(model, prompts, options, stop.Token)) channel.Writer.TryWrite(token);
+                channel.Writer.Complete();
+            }
+            catch (Exception e)
+            {
+                channel.Writer.Complete(e);
+            }
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        try
+        {
+            await foreach (var token in channel.Reader.ReadAllAsync(cancellationToken)) yield return token;
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await producer;
         }
     }
 

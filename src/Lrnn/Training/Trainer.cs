@@ -85,6 +85,7 @@ public sealed class Trainer : IDisposable
             _options.GradientAccumulationSteps, _device);
         double? validationLoss = null;
         var stoppedEarly = false;
+        if (Step == 0 && History.Validation.Count == 0) validationLoss = ValidateAndRecord();   // where the curve starts
         _model.train();
         while (Step < _options.MaxSteps)
         {

@@ -99,6 +99,11 @@ public sealed class TextGenerationTests
             Assert.Equal(expected[i], streamed.Where(t => t.Sequence == i).Select(t => t.Token));
         // Tokens come as they are chosen: the shortest prompt ("Let") starts generating first.
         Assert.Equal([2, 2, 2], streamed.Take(3).Select(t => t.Sequence));
+
+        // Leaving the loop early stops the generation thread; the model is then free for the next call.
+        await foreach (var token in model.GenerateAsync(Prompts, Sampling with { MaxNewTokens = 1000 }))
+            if (token.Sequence == 0) break;
+        Assert.Equal(expected, model.Generate(Prompts, Sampling));
     }
 
     private static double[] ModelTestDataDoubles(Tensor t) => Lrnn.Tests.Model.ModelTestData.Doubles(t);
