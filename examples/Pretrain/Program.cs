@@ -6,6 +6,7 @@
 //
 // Options: --preset cpu|gpu|gpu-30m|gpu-125m   --device cpu|cuda   --corpus <file or folder of .txt>
 //          --out <checkpoint folder>   --max-minutes <m>   --steps <n>   --seed <s>   --resume   --prompt <text>
+//          --bf16 (bfloat16 autocast; not yet for models with LRU layers)
 // Without --corpus the corpus is looked up as artifacts/corpus/kjv.txt in this folder and its parents, so the
 // published executable (no dotnet, no apt on the GPU machine) runs with the file passed by path.
 using System.Globalization;
@@ -33,7 +34,9 @@ var options = preset.Training with
     Seed = arguments.Seed,
     MaxSteps = arguments.Steps ?? preset.Training.MaxSteps,
     MaxDuration = arguments.MaxMinutes is { } minutes ? TimeSpan.FromMinutes(minutes) : preset.Training.MaxDuration,
-    AutocastDtype = device.Type == DeviceType.CUDA ? ScalarType.BFloat16 : null,
+    // bf16 autocast is opt-in: the LRU on main rejects bfloat16 activations (torch.complex of bfloat16), so the default
+    // presets train in float32 (TF32 matmuls on the GPU) until it accepts them.
+    AutocastDtype = arguments.Bf16 ? ScalarType.BFloat16 : null,
 };
 var output = arguments.Output ?? Path.Combine("checkpoints", "kjv-" + preset.Name);
 
@@ -83,11 +86,11 @@ static string FindCorpus()
 }
 
 internal sealed record Arguments(string Preset, Device? Device, string? Corpus, string? Output, double? MaxMinutes, int? Steps, int Seed,
-    bool Resume, string Prompt)
+    bool Resume, string Prompt, bool Bf16)
 {
     public static Arguments Parse(string[] args)
     {
-        var a = new Arguments("cpu", null, null, null, null, null, 1234, false, "Genesis 1\n1 In the beginning");
+        var a = new Arguments("cpu", null, null, null, null, null, 1234, false, "Genesis 1\n1 In the beginning", false);
         for (var i = 0; i < args.Length; i++)
         {
             string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -101,6 +104,7 @@ internal sealed record Arguments(string Preset, Device? Device, string? Corpus, 
                 "--steps" => a with { Steps = int.Parse(Value(), CultureInfo.InvariantCulture) },
                 "--seed" => a with { Seed = int.Parse(Value(), CultureInfo.InvariantCulture) },
                 "--resume" => a with { Resume = true },
+                "--bf16" => a with { Bf16 = true },
                 "--prompt" => a with { Prompt = Value().Replace("\\n", "\n") },
                 _ => throw new ArgumentException($"unknown option {args[i]} (see the comment at the top of examples/Pretrain/Program.cs)"),
             };
