@@ -1,3 +1,4 @@
+using Lrnn.Heads;
 using Lrnn.Modules;
 using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
@@ -70,9 +71,9 @@ public sealed record LrnnConfig
     [JsonProperty("initializer_cfg", NullValueHandling = NullValueHandling.Ignore)]
     public InitializerConfig? InitializerCfg { get; init; }
 
-    /// <summary>The head configuration; its schema is defined by the heads issue and it is kept here verbatim.</summary>
-    [JsonProperty("head_cfg", NullValueHandling = NullValueHandling.Ignore)]
-    public JObject? HeadCfg { get; init; }
+    /// <summary>The output head and its loss (<see cref="LMHeadConfig"/>); null: lrnnx's plain linear head, default loss.</summary>
+    [JsonProperty("lm_head", NullValueHandling = NullValueHandling.Ignore)]
+    public LMHeadConfig? LmHead { get; init; }
 
     /// <summary>
     /// The vocabulary rounded up to <see cref="PadVocabSizeMultiple"/>. The embedding and lm_head have this many rows
@@ -107,6 +108,8 @@ public sealed record LrnnConfig
         if (!(NormEpsilon > 0)) yield return $"norm_epsilon must be positive, got {NormEpsilon}";
         if (InitializerCfg is { } init && !(init.InitializerRange > 0))
             yield return $"initializer_cfg.initializer_range must be positive, got {init.InitializerRange}";
+        if (LmHead is { } head)
+            foreach (var p in head.Problems(PaddedVocabSize)) yield return p;
         if (MixerTypes.Count != NLayer)
             yield return $"mixer_types has {MixerTypes.Count} entries but n_layer is {NLayer}: give one mixer type per layer";
 
@@ -186,7 +189,7 @@ public sealed record LrnnConfig
 
     /// <summary>
     /// Serialises as lrnnx's <c>json.dump(indent=4)</c> does: its twelve fields first, in its order and number format,
-    /// then mixer_kwargs, initializer_cfg and head_cfg when set.
+    /// then mixer_kwargs, initializer_cfg and lm_head when set.
     /// </summary>
     public string ToJson()
     {

@@ -33,4 +33,5 @@ public sealed class MixerArguments
     public double? GetDoubleOrNull(string name) => (double?)Value(name);
     public bool GetBool(string name) => (bool)Required(name);
     public string GetString(string name) => (string)Required(name)!;
+    public string? GetStringOrNull(string name) => (string?)Value(name);
 }

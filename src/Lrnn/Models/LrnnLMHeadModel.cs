@@ -1,6 +1,8 @@
 using Lrnn.Checkpoints;
 using Lrnn.Config;
+using Lrnn.Heads;
 using Lrnn.Inference;
+using Lrnn.Losses;
 using Lrnn.Modules;
 using Lrnn.Torch;
 using Lrnn.Torch.Modules;
@@ -14,7 +16,9 @@ namespace Lrnn.Models;
 /// with lrnnx's configuration, state-dict keys and initialisation, so checkpoints are exchangeable with PyTorch.
 /// Logits cover the padded vocabulary (<see cref="LrnnConfig.PaddedVocabSize"/>), as lrnnx.
 /// Generation: <see cref="AllocateInferenceCache"/>, then <see cref="Prefill"/> the prompt in one parallel call,
-/// then <see cref="Step"/> token by token; the three paths compute the same function as <see cref="Forward"/>.
+/// then <see cref="Step"/> token by token; the three paths compute the same function as <c>Forward</c>.
+/// Training: <c>Forward(inputIds, labels, options)</c> returns the head's loss
+/// (<see cref="LMOutput"/>). The head is lrnnx's tied linear map unless <see cref="LrnnConfig.LmHead"/> chooses another.
 /// </summary>
 public sealed class LrnnLMHeadModel : Module
 {
@@ -24,19 +28,38 @@ public sealed class LrnnLMHeadModel : Module
     {
         Config = config.Validate();
         backbone = RegisterModule("backbone", new LrnnModel(config, dtype, device));
-        lm_head = RegisterModule("lm_head", new Linear(config.DModel, config.PaddedVocabSize, bias: false, dtype, device));
+        var head = config.LmHead ?? new LMHeadConfig();
+        lm_head = RegisterModule("lm_head", head.Build(config.DModel, config.PaddedVocabSize, () => Block.CreateNorm(config, dtype, device), dtype, device));
         LrnnInitialization.Apply(this, config.NLayer, config.Initializer);
         if (config.TieEmbeddings) TieWeights();
+        if (lm_head is NormalizedLMHead normalized) normalized.NormalizeMatrices();
     }
 
     public LrnnConfig Config { get; }
 
     // Named as lrnnx's attributes: these are the state-dict keys.
     public LrnnModel backbone { get; }
-    public Linear lm_head { get; }
+    public LanguageModelHead lm_head { get; }
 
-    /// <summary>Makes lm_head.weight the embedding's weight (one tensor under both keys).</summary>
-    public void TieWeights() => lm_head.SetParameter("weight", backbone.embedding.weight);
+    /// <summary>Makes each head weight the matching embedding weight (one tensor under both keys; per split for a split vocabulary).</summary>
+    public void TieWeights()
+    {
+        if (lm_head is SplitLMHead split)
+        {
+            var embeddings = (SplitTokenEmbeddings)backbone.TokenEmbedding;
+            foreach (var name in split.Vocabulary.Order) split.Split(name).weight = embeddings.Split(name).weight;
+        }
+        else
+        {
+            lm_head.SetParameter("weight", backbone.embedding.weight);
+        }
+    }
+
+    /// <summary>The (head key, embedding key) pairs that tying makes one tensor: lm_head.weight and backbone.embedding.weight,
+    /// or lm_head.&lt;split&gt;.weight and backbone.embedding.&lt;split&gt;.weight.</summary>
+    public IEnumerable<(string Head, string Embedding)> TiedKeys() => lm_head is SplitLMHead split
+        ? split.Vocabulary.Order.Select(s => ($"lm_head.{s}.weight", $"backbone.embedding.{s}.weight")).ToList()
+        : [("lm_head.weight", "backbone.embedding.weight")];
 
     /// <summary>
     /// inputIds (B, L) int64 → logits (B, L, V_pad), or (B, n, V_pad) for the last <paramref name="numLastTokens"/> &gt; 0.
@@ -50,10 +73,21 @@ public sealed class LrnnLMHeadModel : Module
         return Logits(hidden, numLastTokens);
     }
 
+    /// <summary>
+    /// inputIds (B, L) and labels (B, L) aligned with them (<see cref="LanguageModelingLabels.FromInputIds"/>: the next
+    /// token, −100 where there is none) → the head's loss, its logged parts and, when asked, the logits (B, L, V_pad).
+    /// </summary>
+    public LMOutput Forward(Tensor inputIds, Tensor labels, LMLossOptions? options = null, Tensor? lengths = null, Tensor? integrationTimesteps = null)
+    {
+        var context = new MixerContext { Lengths = lengths, IntegrationTimesteps = integrationTimesteps };
+        using var hidden = backbone.Forward(inputIds, context);
+        return lm_head.Forward(hidden, labels, options);
+    }
+
     /// <summary>Caches for <paramref name="batch"/> sequences of up to <paramref name="maxSeqLen"/> tokens, in the parameters' dtype unless given.</summary>
     public InferenceCache AllocateInferenceCache(long batch, long maxSeqLen, ScalarType? dtype = null)
     {
-        var weight = backbone.embedding.weight;
+        var weight = lm_head.WeightBlocks[0];
         return backbone.AllocateInferenceCache(batch, maxSeqLen, dtype ?? weight.dtype, weight.device);
     }
 
@@ -129,9 +163,9 @@ public sealed class LrnnLMHeadModel : Module
             // A tied lm_head.weight comes back as an alias when the file records the tie; a file without that record
             // (written by another tool) gets the embedding under both names here.
             var source = new Dictionary<string, Tensor>(checkpoint.Tensors);
-            const string head = "lm_head.weight", embedding = "backbone.embedding.weight";
-            if (config.TieEmbeddings && !source.ContainsKey(head) && source.TryGetValue(embedding, out var shared))
-                source[head] = shared;
+            foreach (var (head, embedding) in model.TiedKeys())
+                if (config.TieEmbeddings && !source.ContainsKey(head) && source.TryGetValue(embedding, out var shared))
+                    source[head] = shared;
             model.load_state_dict(source, strict: true);
             logger.LogInformation("Loaded {Count} tensors from {Directory}", checkpoint.Tensors.Count, directory);
             return model;

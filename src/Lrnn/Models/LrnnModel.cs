@@ -17,14 +17,20 @@ public sealed class LrnnModel : Module
     public LrnnModel(LrnnConfig config, ScalarType? dtype = null, Device? device = null)
     {
         _config = config.Validate();
-        embedding = RegisterModule("embedding", new Embedding(config.PaddedVocabSize, config.DModel, dtype: dtype, device: device));
+        TokenEmbedding = RegisterModule<Module<Tensor, Tensor>>("embedding", config.LmHead?.Vocabulary() is { } splits
+            ? new SplitTokenEmbeddings(splits, config.DModel, dtype, device)
+            : new Embedding(config.PaddedVocabSize, config.DModel, dtype: dtype, device: device));
         layers = RegisterModule("layers", new ModuleDict<Block>());
         for (var i = 0; i < config.NLayer; i++) layers.Add(i.ToString(System.Globalization.CultureInfo.InvariantCulture), new Block(config, i, dtype, device));
         norm_f = RegisterModule("norm_f", Block.CreateNorm(config, dtype, device));
     }
 
     // Named as lrnnx's attributes: these are the state-dict keys.
-    public Embedding embedding { get; }
+    public Embedding embedding => TokenEmbedding as Embedding
+        ?? throw new InvalidOperationException("this model's vocabulary is split: its embedding is a SplitTokenEmbeddings (see TokenEmbedding)");
+
+    /// <summary>The <c>embedding</c> slot: an <see cref="Embedding"/>, or <see cref="SplitTokenEmbeddings"/> for a split vocabulary.</summary>
+    public Module<Tensor, Tensor> TokenEmbedding { get; }
     public ModuleDict<Block> layers { get; }
     public Module<Tensor, Tensor> norm_f { get; }
 
@@ -50,7 +56,7 @@ public sealed class LrnnModel : Module
     {
         if (inputIds.dim() != 2)
             throw new ArgumentException($"input_ids must be (B, L) token ids; got [{string.Join(", ", inputIds.shape)}]", nameof(inputIds));
-        var hidden = embedding.call(inputIds);                                            // (B, L, D)
+        var hidden = TokenEmbedding.call(inputIds);                                           // (B, L, D)
         Tensor? residual = null;
         for (var i = 0; i < _config.NLayer; i++)
         {

@@ -90,12 +90,12 @@ public sealed class Lru : Mixer
     public Tensor gamma_log { get; }     // (N)
 
     public override MixerCache AllocateCache(long batch, long maxSeqLen, ScalarType dtype, Device device) =>
-        new LruCache(batch, maxSeqLen, _dState, dtype, device);
+        new ComplexStateCache(batch, maxSeqLen, [_dState], dtype, device);
 
     public override Tensor Forward(Tensor x, MixerContext context)
     {
         CheckInput(x);
-        var cache = context.Cache is null ? null : CacheAs<LruCache>(context.Cache);
+        var cache = context.Cache is null ? null : CacheAs<ComplexStateCache>(context.Cache);
         var length = x.size(1);
         cache?.EnsureRoom(length);
 
@@ -129,7 +129,7 @@ public sealed class Lru : Mixer
 
     protected override Tensor StepToken(Tensor x, MixerCache cache)
     {
-        var lru = CacheAs<LruCache>(cache);
+        var lru = CacheAs<ComplexStateCache>(cache);
         using var scope = torch.NewDisposeScope();
         var w = Derive(x);
         var u = Cast(x, w.Type);                                                        // (B, H)

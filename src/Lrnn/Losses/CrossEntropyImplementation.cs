@@ -1,0 +1,39 @@
+using Lrnn.Heads;
+using Lrnn.Torch;
+
+namespace Lrnn.Losses;
+
+/// <summary>
+/// One way of computing the per-token cross-entropy of a head's logits: the three implementations compute the same
+/// function (and gradients) and differ only in what they hold in memory.
+/// </summary>
+public abstract class CrossEntropyImplementation
+{
+    /// <summary>The name in <see cref="LossConfig.Implementation"/>.</summary>
+    public abstract string Name { get; }
+
+    /// <summary>True when the (N, V) logits exist anyway, so the head can return them with the loss.</summary>
+    public abstract bool MaterialisesLogits { get; }
+
+    /// <summary>
+    /// hidden (N, H) after the head's norm, labels (N) → per-token losses. <paramref name="logits"/> receives the
+    /// (N, V) logits when <see cref="MaterialisesLogits"/> (the caller owns them), else null.
+    /// </summary>
+    public abstract TokenLosses Compute(LanguageModelHead head, Tensor hidden, Tensor labels, long ignoreIndex, double labelSmoothing,
+        out Tensor? logits);
+
+    /// <summary>
+    /// Per-token losses from materialised logits (N, V) in float32 (float64 stays float64): the reference path that the
+    /// default and chunked implementations share.
+    /// </summary>
+    protected static TokenLosses FromLogits(Tensor logits, Tensor labels, long ignoreIndex, double labelSmoothing)
+    {
+        using var scope = torch.NewDisposeScope();
+        var wide = logits.dtype == ScalarType.Float64 ? logits : logits.to(ScalarType.Float32);
+        var nll = torch.nn.functional.cross_entropy(wide, labels, ignore_index: ignoreIndex, reduction: "none",
+            label_smoothing: labelSmoothing);                                           // (N), 0 at ignored tokens
+        var valid = labels.ne(ignoreIndex);
+        var lse = torch.where(valid, wide.logsumexp(1), 0.0);                          // (N)
+        return new TokenLosses(nll.MoveToOuterDisposeScope(), lse.MoveToOuterDisposeScope());
+    }
+}

@@ -1,0 +1,167 @@
+using Lrnn.Inference;
+using Lrnn.Torch;
+using Lrnn.Torch.Modules;
+using static Lrnn.Torch.torch.nn.functional;
+
+namespace Lrnn.Modules.Lti;
+
+/// <summary>
+/// What S4 and S4D share (lrnnx's <c>S4</c>/<c>S4D</c> block around <c>FFTConvS4</c>): the SSM parameters under
+/// lrnnx's names, shapes and initialisation, their duplicates under <c>layer.kernel.*</c>, the padding mask, and the
+/// post-processing, reproduced exactly:
+/// <code>
+/// x ← x ⊙ 1[t &lt; lengths[b]]                               (B, L, H)
+/// y = SSM_conv(x) + D·x                                    (B, L, C, H)  C = channels
+/// y = output_linear(dropout(GELU(GELU(flatten_(c h)(y)))))  output_linear = Linear(C·H → H) then GELU
+/// </code>
+/// Stored parameters (N' = d_state/2 conjugate pairs, S = n_ssm): inv_dt (H, 1) or (H, N'); C (C, H, N', 2) and
+/// B (1, S, N', 2) as view_as_real of complex tensors; A_real, A_imag (S, N') through <see cref="S4Transform"/>
+/// (A = −f(A_real) − i·g(A_imag)); S4 adds P (rank, S, N', 2); D (C, H). SSM copies are tiled over the features:
+/// feature h uses SSM h mod S. All SSM arithmetic runs in float32/complex64 (float64 for float64 inputs), whatever
+/// the model's dtype.
+/// </summary>
+public abstract class S4Block : Mixer
+{
+    private readonly string _name;
+
+    protected S4Block(string name, long dModel, long dState, S4Options options, bool lowRank, ScalarType? dtype, Device? device)
+    {
+        _name = name;
+        if (dModel <= 0) throw new ArgumentException($"{name}: d_model must be positive, got {dModel}");
+        if (dState < 2 || dState % 2 != 0) throw new ArgumentException($"{name}: d_state must be even (conjugate pairs), got {dState}");
+        var nSsm = options.NSsm ?? dModel;
+        if (nSsm <= 0 || dModel % nSsm != 0) throw new ArgumentException($"{name}: n_ssm ({nSsm}) must divide d_model ({dModel})");
+        if (options.Channels < 1 || options.Rank < 1) throw new ArgumentException($"{name}: channels and rank must be ≥ 1");
+        DModel = dModel;
+        Modes = dState / 2;
+        Options = options;
+        Repeat = dModel / nSsm;
+        var type = dtype ?? ScalarType.Float32;
+
+        using (torch.NewDisposeScope())
+        using (torch.no_grad())
+        {
+            var ssm = S4Initialization.Combination(options.Init, (int)dState, (int)options.Rank, (int)nSsm, options.InitOptions);
+            var c = options.Deterministic
+                // C = Vᴴ e₀ per SSM copy (lrnnx's deterministic C), then tiled over the features and channels.
+                ? ssm.V.select(1, 0).conj().repeat(Repeat, 1).unsqueeze(0).repeat(options.Channels, 1, 1)
+                : S4Initialization.ComplexNormal([options.Channels, dModel, Modes]);
+            inv_dt = RegisterParameter("inv_dt", Place(InitialInvDt(dModel, Modes, options), type, device));
+            C = RegisterParameter("C", Stored(c.conj(), type, device));                               // (C, H, N', 2)
+            B = RegisterParameter("B", Stored(ssm.B.unsqueeze(0), type, device));                     // (1, S, N', 2)
+            A_real = RegisterParameter("A_real", Place(S4Transform.Invert(ssm.A.real.neg(), options.RealTransform), type, device));
+            A_imag = RegisterParameter("A_imag", Place(S4Transform.Invert(ssm.A.imag.neg(), options.ImagTransform), type, device));
+            if (lowRank) P = RegisterParameter("P", Stored(ssm.P, type, device));                    // (rank, S, N', 2)
+            D = RegisterParameter("D", torch.randn([options.Channels, dModel], dtype: type, device: device));
+        }
+
+        IEnumerable<(string, Tensor)> kernelParameters =
+            [("A_real", A_real), ("A_imag", A_imag), ("B", B), ("C", C), .. P is null ? [] : new[] { ("P", P) }, ("inv_dt", inv_dt)];
+        layer = RegisterModule("layer", new S4KernelLayer(new S4KernelMirror(kernelParameters,
+            lowRank ? torch.zeros([], ScalarType.Int64, device) : null)));
+        if (options.FinalAct is not null)
+            output_linear = RegisterModule("output_linear", new ModuleList<Linear>(new Linear(options.Channels * dModel, dModel, true, dtype, device)));
+    }
+
+    /// <summary>Δ's stored form, as lrnnx's <c>init_dt</c> (deterministic: exp of the log-spaced Δ, which lrnnx then reads as log Δ).</summary>
+    private static Tensor InitialInvDt(long dModel, long modes, S4Options o)
+    {
+        var (logMin, logMax) = (Math.Log(o.DtMin), Math.Log(o.DtMax));
+        Tensor invDt;
+        if (o.Deterministic)
+            invDt = torch.linspace(logMin, logMax, dModel, ScalarType.Float64).exp().unsqueeze(-1);
+        else
+        {
+            invDt = torch.rand(o.DtTie ? [dModel, 1] : [dModel, modes], dtype: ScalarType.Float64);
+            invDt = invDt.mul(logMax - logMin).add(logMin);
+            if (o.DtTransform != "exp") invDt = S4Transform.Invert(invDt.exp(), o.DtTransform);
+        }
+        // dt_fast stores asinh(inv_dt) and reads sinh of it.
+        return o.DtFast ? invDt.add(invDt.square().add(1).sqrt()).log() : invDt;
+    }
+
+    private static Tensor Stored(Tensor complex, ScalarType type, Device? device) =>
+        Place(torch.view_as_real(complex.contiguous()), type, device);
+
+    /// <summary>A fresh leaf copy of <paramref name="t"/> in <paramref name="type"/> on <paramref name="device"/> (null: the CPU).</summary>
+    private static Tensor Place(Tensor t, ScalarType type, Device? device) => t.to(type, device ?? Device.CPU).clone();
+
+    protected long DModel { get; }
+    /// <summary>N' = d_state / 2: the conjugate pairs.</summary>
+    protected long Modes { get; }
+    protected S4Options Options { get; }
+    /// <summary>Features per SSM copy: d_model / n_ssm.</summary>
+    protected long Repeat { get; }
+
+    // Named as lrnnx's attributes: these are the state-dict keys.
+    public Tensor inv_dt { get; }        // (H, 1) or (H, N')
+    public Tensor C { get; }             // (channels, H, N', 2)
+    public Tensor B { get; }             // (1, n_ssm, N', 2)
+    public Tensor A_real { get; }        // (n_ssm, N')
+    public Tensor A_imag { get; }        // (n_ssm, N')
+    public Tensor? P { get; }            // (rank, n_ssm, N', 2), S4 only
+    public Tensor D { get; }             // (channels, H)
+    public S4KernelLayer layer { get; }
+    public ModuleList<Linear>? output_linear { get; }
+
+    /// <summary>The continuous-time SSM in the compute precision: Δ (H, 1|N'), A (H, N'), B (H, N'), C (channels, H, N'), P (rank, H, N').</summary>
+    protected sealed record ContinuousSsm(Tensor Dt, Tensor A, Tensor B, Tensor C, Tensor? P);
+
+    /// <summary>Call inside a dispose scope.</summary>
+    protected ContinuousSsm Continuous(ScalarType type)
+    {
+        var stored = Cast(inv_dt, type);
+        var dt = S4Transform.Apply(Options.DtFast ? stored.exp().sub(stored.neg().exp()).mul(0.5) : stored, Options.DtTransform);
+        var a = torch.complex(S4Transform.Apply(Cast(A_real, type), Options.RealTransform).neg(),
+                              S4Transform.Apply(Cast(A_imag, type), Options.ImagTransform).neg()).repeat(Repeat, 1);
+        var b = torch.view_as_complex(Cast(B, type)).select(0, 0).repeat(Repeat, 1);
+        var c = torch.view_as_complex(Cast(C, type));
+        var p = P is null ? null : torch.view_as_complex(Cast(P, type)).repeat(1, Repeat, 1);
+        return new ContinuousSsm(dt, a, b, c, p);
+    }
+
+    /// <summary>float64 for float64 inputs, else float32: kernels and FFTs are never computed in half precision.</summary>
+    protected static ScalarType ComputeType(Tensor x) => x.dtype == ScalarType.Float64 ? ScalarType.Float64 : ScalarType.Float32;
+
+    protected static Tensor Cast(Tensor t, ScalarType type) => t.dtype == type ? t : t.to(type);
+
+    /// <summary>lrnnx's padding mask: inputs at absolute positions ≥ lengths[b] are zeroed (x (B, L, H), first token at <paramref name="offset"/>).</summary>
+    protected static Tensor MaskPadding(Tensor x, Tensor? lengths, long offset)
+    {
+        if (lengths is null) return x.alias();
+        if (lengths.dim() != 1 || (lengths.size(0) != 1 && lengths.size(0) != x.size(0)))
+            throw new ArgumentException($"lengths must be (B) or (1), got [{string.Join(", ", lengths.shape)}] for a batch of {x.size(0)}");
+        using var positions = torch.arange(offset, offset + x.size(1), 1, ScalarType.Int64, x.device);
+        using var keep = positions.unsqueeze(0).lt(lengths.to(x.device).unsqueeze(-1)).unsqueeze(-1);   // (B, L, 1)
+        return x.mul(keep.to(x.dtype));
+    }
+
+    /// <summary>
+    /// y (..., channels, H) of the SSM and its input u (..., H), both in the compute type → the block's output
+    /// (..., H) in <paramref name="outType"/>: D skip, flatten, GELU, GELU, dropout, output_linear (+ GELU).
+    /// </summary>
+    protected Tensor PostProcess(Tensor y, Tensor u, ScalarType outType)
+    {
+        using var scope = torch.NewDisposeScope();
+        var withSkip = y.add(u.unsqueeze(-2).mul(Cast(D, y.dtype)));                          // (..., C, H)
+        // lrnnx flattens (c h) by default and (h c) with swap_channels.
+        var flat = (Options.SwapChannels ? withSkip.transpose(-1, -2) : withSkip).flatten(-2);  // (..., C·H)
+        var z = gelu(gelu(flat));                                                              // conv_activation, mult_activation
+        if (Options.Dropout > 0) z = dropout(z, Options.Dropout, training);
+        z = Cast(z, outType);
+        if (output_linear is not null) z = gelu(output_linear[0].forward(z));
+        return z.MoveToOuterDisposeScope();
+    }
+
+    protected void CheckInput(Tensor x)
+    {
+        if (x.dim() != 3 || x.size(2) != DModel)
+            throw new ArgumentException($"{_name} expects x of shape (B, L, {DModel}); got [{string.Join(", ", x.shape)}]", nameof(x));
+    }
+
+    public override MixerCache AllocateCache(long batch, long maxSeqLen, ScalarType dtype, Device device) =>
+        new S4Cache(batch, maxSeqLen, DModel, StateSize, dtype, device);
+
+    /// <summary>Complex states per feature in the cache.</summary>
+    protected abstract long StateSize { get; }
+}

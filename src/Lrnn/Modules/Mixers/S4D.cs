@@ -1,0 +1,106 @@
+using Lrnn.Config;
+using Lrnn.Inference;
+using Lrnn.Modules.Lti;
+using Lrnn.Torch;
+using static Lrnn.Torch.torch.nn.functional;
+
+namespace Lrnn.Modules.Mixers;
+
+/// <summary>
+/// S4D, the diagonal S4 (Gu et al. 2022, "On the Parameterization and Initialization of Diagonal State Space
+/// Models"), as lrnnx's <c>lrnnx/models/lti/s4d.py</c>: its kwargs, parameters, duplicated <c>layer.kernel.*</c>
+/// keys and post-processing are lrnnx's (see <see cref="S4Block"/>). Per feature h and mode n (N' = N/2 conjugate pairs):
+/// <code>
+/// zoh:      Ā = e^{ΔA},                 B̄ = B (e^{ΔA} − 1)/A
+/// bilinear: Ā = (1 + ΔA/2)/(1 − ΔA/2),  B̄ = B Δ/(1 − ΔA/2)
+/// h_t = Ā ⊙ h_{t−1} + B̄ u_t,   y_t = 2 Re Σ_n C_n h_{t,n}       (the conjugate half doubles the real part)
+/// K_l = 2 Re Σ_n C_n B̄_n Ā_n^l,  Ā^l = exp(l · log Ā)            (Vandermonde, never repeated products)
+/// </code>
+/// The full-sequence path convolves with K by FFT; a prefill also leaves h_L in the cache, and a cache that already
+/// holds a state adds its free response 2 Re Σ C Ā^{t+1} h_0 to the outputs.
+/// </summary>
+public sealed class S4D : S4Block
+{
+    public static readonly MixerSchema Schema = S4Options.Schema(withDisc: true);
+
+    public static IEnumerable<string> ModelProblems(LrnnConfig config, MixerArguments args) => S4Options.Problems("S4D", config, args);
+
+    public S4D(MixerSpec spec)
+        : this(spec.Config.DModel, spec.Config.DState, S4Options.From(spec.Arguments, withDisc: true), spec.Dtype, spec.Device)
+    {
+    }
+
+    public S4D(long dModel, long dState = 64, S4Options? options = null, ScalarType? dtype = null, Device? device = null)
+        : base("S4D", dModel, dState, options ?? new S4Options(), lowRank: false, dtype, device)
+    {
+        if (Options.Disc is not ("zoh" or "bilinear"))
+            throw new ArgumentException($"S4D: disc must be \"zoh\" or \"bilinear\", got \"{Options.Disc}\"");
+    }
+
+    protected override long StateSize => Modes;
+
+    /// <summary>Ā, B̄ (H, N'), C (channels, H, N') and log Ā (H, N'), complex, in <paramref name="type"/>'s precision. Call inside a dispose scope.</summary>
+    private (Tensor A, Tensor B, Tensor C, Tensor LogA) Discretize(ScalarType type)
+    {
+        var ssm = Continuous(type);
+        var dtA = ssm.A.mul(ssm.Dt);                                                          // (H, N')
+        if (Options.Disc == "zoh")
+        {
+            var a = dtA.exp();
+            return (a, ssm.B.mul(a.sub(1)).div(ssm.A), ssm.C, dtA);
+        }
+        var denominator = dtA.mul(-0.5).add(1);                                               // 1 − ΔA/2
+        var bilinear = dtA.mul(0.5).add(1).div(denominator);
+        return (bilinear, ssm.B.mul(ssm.Dt).div(denominator), ssm.C, bilinear.log());
+    }
+
+    public override Tensor Forward(Tensor x, MixerContext context)
+    {
+        CheckInput(x);
+        var cache = context.Cache is null ? null : CacheAs<S4Cache>(context.Cache);
+        var length = x.size(1);
+        cache?.EnsureRoom(length);
+
+        using var scope = torch.NewDisposeScope();
+        var type = ComputeType(x);
+        var complexType = type == ScalarType.Float64 ? ScalarType.ComplexFloat64 : ScalarType.ComplexFloat32;
+        var u = Cast(MaskPadding(x, context.Lengths, cache?.Position ?? 0), type);            // (B, L, H)
+        var (a, b, c, logA) = Discretize(type);
+
+        // Ā^l = exp(l·log Ā), l = 0..L−1.
+        var powers = logA.unsqueeze(-1).mul(torch.arange(length, type, x.device)).exp();     // (H, N', L)
+        var taps = Options.LMax is { } lMax ? Math.Min(length, lMax) : length;
+        var kernel = torch.einsum("chn,hnl->chl", c.mul(b), powers.narrow(-1, 0, taps)).real.mul(2);   // (C, H, taps)
+        if (Options.DropKernel > 0) kernel = dropout(kernel, Options.DropKernel, training);
+        if (taps < length) kernel = pad(kernel, [0, length - taps]);                          // taps beyond l_max are zero
+
+        var y = FftConvolution.Causal(u.unsqueeze(2), kernel.permute(2, 0, 1).unsqueeze(0), dim: 1);   // (B, L, C, H)
+
+        if (cache is not null)
+        {
+            var h0 = cache.State;                                                             // (B, H, N')
+            if (cache.Position > 0)
+                y = y.add(torch.einsum("chn,bhn,hnl->blch", c, a.mul(h0), powers).real.mul(2));
+            // h_L = Ā^L h_0 + Σ_s Ā^{L−1−s} B̄ u_s.
+            var driven = torch.einsum("blh,hnl->bhn", u.flip(1).to(complexType), powers).mul(b);
+            var final = driven.add(logA.mul(length).exp().mul(h0));
+            using (torch.no_grad()) cache.State.copy_(final);
+            cache.Advance(length);
+        }
+        return PostProcess(y, u, x.dtype).MoveToOuterDisposeScope();
+    }
+
+    protected override Tensor StepToken(Tensor x, MixerCache cache)
+    {
+        var s4 = CacheAs<S4Cache>(cache);
+        using var scope = torch.NewDisposeScope();
+        var type = ComputeType(x);
+        var u = Cast(x, type);                                                                // (B, H)
+        var (a, b, c, _) = Discretize(type);
+        var h = a.mul(s4.State).add(b.mul(u.unsqueeze(-1)));                                  // (B, H, N')
+        var y = torch.einsum("chn,bhn->bch", c, h).real.mul(2);                               // (B, C, H)
+        using (torch.no_grad()) s4.State.copy_(h);
+        s4.Advance(1);
+        return PostProcess(y, u, x.dtype).MoveToOuterDisposeScope();
+    }
+}

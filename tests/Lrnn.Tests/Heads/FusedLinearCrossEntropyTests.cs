@@ -1,0 +1,66 @@
+using Lrnn.Tests.Support;
+using Lrnn.Torch;
+using Xunit;
+using static Lrnn.Tests.Model.ModelTestData;
+
+namespace Lrnn.Tests.Heads;
+
+/// <summary>torch.nn.functional.fused_linear_cross_entropy on its own: soft cap and label smoothing, float32 inputs.</summary>
+public sealed class FusedLinearCrossEntropyTests
+{
+    [Theory]
+    [MemberData(nameof(TestDevices.All), MemberType = typeof(TestDevices))]
+    public void SoftcapAndLabelSmoothingMatchTheDenseReferenceWithAnyUpstreamGradient(string device)
+    {
+        using var scope = torch.NewDisposeScope();
+        const int n = 7, h = 3, v = 9;
+        var rng = new Random(21);
+        var x = Normal(rng, [n, h], ScalarType.Float64, device, std: 2).requires_grad_();
+        var w = Normal(rng, [v, h], ScalarType.Float64, device).requires_grad_();
+        var labels = HeadLossTests.Labels(rng, n).Select(l => l < 0 ? l : l % v).ToArray();
+        var gNll = Enumerable.Range(0, n).Select(_ => rng.NextDouble() - 0.3).ToArray();
+        var gLse = Enumerable.Range(0, n).Select(_ => rng.NextDouble() - 0.3).ToArray();
+
+        var (nll, lse) = torch.nn.functional.fused_linear_cross_entropy(x, w, torch.tensor(labels, device: device),
+            label_smoothing: 0.2, softcap: 1.5, chunk_size: 3);
+        ((nll * torch.tensor(gNll, device: device)).sum() + (lse * torch.tensor(gLse, device: device)).sum()).backward();
+
+        var reference = new DenseLossReference(n, h, v) { LabelSmoothing = 0.2, Softcap = 1.5 };
+        var xs = Doubles(x);
+        var ws = Doubles(w);
+        double Objective() => reference.TokenLosses(xs, ws, [], [], labels).Select((t, k) => gNll[k] * t.Nll + gLse[k] * t.Lse).Sum();
+        var tokens = reference.TokenLosses(xs, ws, [], [], labels);
+        Numerics.AssertClose(tokens.Select(t => t.Nll).ToArray(), Doubles(nll), atol: 1e-10, what: "nll");
+        Numerics.AssertClose(tokens.Select(t => t.Lse).ToArray(), Doubles(lse), atol: 1e-10, what: "lse");
+        Numerics.AssertClose(DenseLossReference.Gradient(xs, Objective), Doubles(x.grad!), atol: 1e-7, what: "dx");
+        Numerics.AssertClose(DenseLossReference.Gradient(ws, Objective), Doubles(w.grad!), atol: 1e-7, what: "dW");
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDevices.All), MemberType = typeof(TestDevices))]
+    public void Float32InputsGiveFloat32ResultsCloseToFloat64(string device)
+    {
+        using var scope = torch.NewDisposeScope();
+        var rng = new Random(22);
+        var x = Normal(rng, [64, 16], ScalarType.Float64, device);
+        var w = Normal(rng, [50, 16], ScalarType.Float64, device, std: 0.3);
+        var labels = torch.tensor(HeadLossTests.Labels(rng, 64).Select(l => l < 0 ? l : l % 50).ToArray(), device: device);
+        var (wide, _) = torch.nn.functional.fused_linear_cross_entropy(x, w, labels);
+        var w32 = w.to(ScalarType.Float32).requires_grad_();
+        var (narrow, _) = torch.nn.functional.fused_linear_cross_entropy(x.to(ScalarType.Float32), w32, labels);
+        Assert.Equal(ScalarType.Float32, narrow.dtype);
+        Numerics.AssertClose(Doubles(wide), Doubles(narrow), atol: 1e-4, what: "float32 nll");
+        narrow.sum().backward();
+        Assert.Equal(ScalarType.Float32, w32.grad!.dtype);
+    }
+
+    [Fact]
+    public void LabelsOutsideTheVocabularyAreRejected()
+    {
+        using var scope = torch.NewDisposeScope();
+        var x = torch.zeros([2, 3]);
+        var w = torch.zeros([4, 3]);
+        var error = Assert.ThrowsAny<Exception>(() => torch.nn.functional.fused_linear_cross_entropy(x, w, torch.tensor(new long[] { 1, 4 })));
+        Assert.Contains("outside [0, 4)", error.Message);
+    }
+}
