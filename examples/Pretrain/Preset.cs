@@ -1,4 +1,6 @@
 using Lrnn.Config;
+using Lrnn.Heads;
+using Lrnn.Tokenization;
 using Lrnn.Training;
 using Newtonsoft.Json.Linq;
 
@@ -35,10 +37,17 @@ internal sealed record Preset(string Name, string Description, LrnnConfig Config
     };
 
     // The mixer pattern: when RG-LRU lands (branch ltv), make every other "LRU" an "RGLRU" in the lists above.
-    // The head: when SplitLMHead/SplitTokenEmbeddings land (branch heads), set HeadCfg below to a "bytes" split of
-    // 256 ids and a "special" split of 3 (BOS, EOS, PAD) and replace the tied head.
+    // The vocabulary is split into "bytes" (256 ids) and "special" (BOS, EOS, PAD): split embeddings and a split head,
+    // tied per split, with no padding rows.
     private static LrnnConfig Hybrid(int vocabSize, long dModel, long dState, long dIntermediate, string[] mixers) => new LrnnConfig
     {
+        PadVocabSizeMultiple = 1,
+        LmHead = new LMHeadConfig
+        {
+            Name = LMHeadConfig.Split,
+            SplitVocabSize = new Dictionary<string, long> { ["bytes"] = ByteTokenizer.ByteCount, ["special"] = vocabSize - ByteTokenizer.ByteCount },
+            SplitOrder = ["bytes", "special"],
+        },
         DModel = dModel,
         DState = dState,
         NLayer = mixers.Length,

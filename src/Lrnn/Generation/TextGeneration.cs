@@ -79,7 +79,7 @@ public static class TextGeneration
         var vocab = (int)model.Config.VocabSize;
         var shortest = prompts.Min(p => p.Length);
         var longest = prompts.Max(p => p.Length);
-        var device = model.backbone.embedding.weight.device;
+        var device = model.lm_head.WeightBlocks[0].device;
         var samplers = Enumerable.Range(0, batch).Select(b => new TokenSampler(options, options.Seed + b)).ToArray();
         var seen = prompts.Select(p => new HashSet<long>(p)).ToArray();
         var generated = new int[batch];

@@ -1,13 +1,13 @@
 using System.Diagnostics;
 using Lrnn.Checkpoints;
 using Lrnn.Data;
+using Lrnn.Losses;
 using Lrnn.Models;
 using Lrnn.Tokenization;
 using Lrnn.Torch;
 using Lrnn.Torch.Optim;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using F = Lrnn.Torch.torch.nn.functional;
 
 namespace Lrnn.Training;
 
@@ -16,8 +16,10 @@ namespace Lrnn.Training;
 /// weight decay, optionally none on norms, biases and embeddings), linear warmup + cosine decay, gradient clipping,
 /// gradient accumulation, optional autocast, periodic validation (loss and perplexity) and resumable checkpoints.
 /// <para>
-/// Accumulation is exact: each micro-batch's loss is the <em>sum</em> over its targets divided by the number of
-/// targets of the whole optimizer step (the loss_div_factor), so the summed gradients are those of the mean over all
+/// The loss is the model head's (<see cref="LrnnLMHeadModel.Forward(Tensor, Tensor, LMLossOptions?, Tensor?, Tensor?)"/>:
+/// tied, split or normalized head, with the loss implementation its config names). Accumulation is exact: each
+/// micro-batch's loss is the <em>sum</em> over its targets divided by the number of targets of the whole optimizer step
+/// (the loss_div_factor), so the summed gradients are those of the mean over all
 /// of the step's tokens, however the tokens fall into micro-batches and however many labels are ignored.
 /// </para>
 /// <para>
@@ -54,7 +56,7 @@ public sealed class Trainer : IDisposable
         _options = options;
         _logger = logger ?? NullLogger.Instance;
         _tokenizer = tokenizer;
-        _device = model.backbone.embedding.weight.device;
+        _device = model.lm_head.WeightBlocks[0].device;
         _optimizer = new AdamW(ParameterGroups.For(model, options.WeightDecay, options.DecayOnlyMatrices),
             lr: options.LearningRate, betas: options.Betas, weight_decay: options.WeightDecay);
         _schedule = new WarmupCosineSchedule(options.LearningRate, options.MinLearningRateRatio, options.WarmupSteps, options.MaxSteps);
@@ -128,9 +130,9 @@ public sealed class Trainer : IDisposable
             foreach (var batch in microBatches)
             {
                 using var scope = torch.NewDisposeScope();
-                var summed = SummedLoss(batch);
-                (summed / (double)targets).backward();
-                lossSum += summed.item<double>();
+                using var output = Loss(batch, lossDivFactor: targets);
+                output.Loss.backward();
+                lossSum += output.CeLoss.item<double>() * targets;
                 TokensSeen += batch.InputIds.numel();
             }
             if (_options.GradientClipNorm > 0)
@@ -166,7 +168,8 @@ public sealed class Trainer : IDisposable
                 var indices = Enumerable.Range(first, Math.Min(_options.BatchSize, _validation.Count - first)).ToArray();
                 using var batch = _validation.GetBatch(indices, _device);
                 using var scope = torch.NewDisposeScope();
-                lossSum += SummedLoss(batch).item<double>();
+                using var output = Loss(batch, lossDivFactor: null);
+                lossSum += output.CeLoss.item<double>();
                 targets += batch.TargetCount;
             }
             return lossSum / Math.Max(1, targets);
@@ -177,14 +180,15 @@ public sealed class Trainer : IDisposable
         }
     }
 
-    /// <summary>Cross-entropy summed over the batch's targets (ignored labels contribute nothing), a 0-d tensor.</summary>
-    private Tensor SummedLoss(TrainingBatch batch)
+    /// <summary>
+    /// The head's loss (its configured cross-entropy implementation and z-loss) summed over the batch's targets (ignored
+    /// labels contribute nothing) and divided by <paramref name="lossDivFactor"/>; <see cref="LMOutput.CeLoss"/> is the
+    /// cross-entropy part, for logging.
+    /// </summary>
+    private LMOutput Loss(TrainingBatch batch, long? lossDivFactor)
     {
         using var autocast = _options.AutocastDtype is { } dtype ? torch.autocast(dtype, _device.Type) : null;
-        using var logits = _model.Forward(batch.InputIds);                                   // (B, L, V_pad)
-        using var flatLogits = logits.view(-1, logits.size(-1));                             // (B·L, V_pad)
-        using var flatLabels = batch.Labels.view(-1);                                         // (B·L)
-        return F.cross_entropy(flatLogits, flatLabels, ignore_index: PackedSequences.IgnoreIndex, reduction: "sum");
+        return _model.Forward(batch.InputIds, batch.Labels, new LMLossOptions { Reduction = LossReduction.Sum, LossDivFactor = lossDivFactor });
     }
 
     private double ValidateAndRecord()

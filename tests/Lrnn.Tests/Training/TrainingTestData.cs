@@ -1,11 +1,15 @@
 using Lrnn.Config;
 using Lrnn.Data;
+using Lrnn.Heads;
 using Lrnn.Tokenization;
 using Newtonsoft.Json.Linq;
 
 namespace Lrnn.Tests.Training;
 
-/// <summary>A small real text (Genesis 1:1–13, KJV) and a tiny LRU + attention + MLP byte model for training tests.</summary>
+/// <summary>
+/// A small real text (Genesis 1:1–13, KJV) and a tiny LRU + attention + MLP byte model for training tests, with the
+/// examples' head: split "bytes" (256) and "special" (BOS, EOS, PAD) embeddings and head, tied.
+/// </summary>
 internal static class TrainingTestData
 {
     public const string Text = """
@@ -35,7 +39,13 @@ internal static class TrainingTestData
     public static LrnnConfig ModelConfig(long dModel = 32) => new LrnnConfig
     {
         DModel = dModel, DState = 16, NLayer = 3, VocabSize = Tokenizer.VocabSize, MixerTypes = ["LRU", "attn", "LRU"],
-        DIntermediate = 64, FusedAddNorm = false,
+        DIntermediate = 64, FusedAddNorm = false, PadVocabSizeMultiple = 1,
+        LmHead = new LMHeadConfig
+        {
+            Name = LMHeadConfig.Split,
+            SplitVocabSize = new Dictionary<string, long> { ["bytes"] = ByteTokenizer.ByteCount, ["special"] = 3 },
+            SplitOrder = ["bytes", "special"],
+        },
         MixerKwargs = new JObject { ["attn"] = new JObject { ["num_heads"] = 2, ["rotary_emb_dim"] = 4 } },
     }.Validate();
 }
