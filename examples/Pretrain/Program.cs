@@ -6,7 +6,7 @@
 //
 // Options: --preset cpu|gpu|gpu-30m|gpu-125m   --device cpu|cuda   --corpus <file or folder of .txt>
 //          --out <checkpoint folder>   --max-minutes <m>   --steps <n>   --seed <s>   --resume   --prompt <text>
-//          --bf16 (bfloat16 autocast; not yet for models with LRU layers)
+//          --bf16 (bfloat16 autocast; not yet for models with LRU layers)   --describe (print the preset's model and exit)
 // Without --corpus the corpus is looked up as artifacts/corpus/kjv.txt in this folder and its parents, so the
 // published executable (no dotnet, no apt on the GPU machine) runs with the file passed by path.
 using System.Globalization;
@@ -39,6 +39,14 @@ var options = preset.Training with
     AutocastDtype = arguments.Bf16 ? ScalarType.BFloat16 : null,
 };
 var output = arguments.Output ?? Path.Combine("checkpoints", "kjv-" + preset.Name);
+if (arguments.Describe)
+{
+    using var described = new LrnnLMHeadModel(preset.Config);
+    Console.WriteLine($"preset {preset.Name}: {described.parameter_count():N0} parameters, {preset.SequenceLength}-token sequences, " +
+                      $"{preset.Training.MaxSteps} steps of {preset.Training.BatchSize} × {preset.Training.GradientAccumulationSteps} sequences");
+    Console.WriteLine(preset.Config.ToJson());
+    return 0;
+}
 
 var corpusPath = arguments.Corpus ?? FindCorpus();
 var corpus = TextCorpus.Load(corpusPath);
@@ -86,11 +94,11 @@ static string FindCorpus()
 }
 
 internal sealed record Arguments(string Preset, Device? Device, string? Corpus, string? Output, double? MaxMinutes, int? Steps, int Seed,
-    bool Resume, string Prompt, bool Bf16)
+    bool Resume, string Prompt, bool Bf16, bool Describe)
 {
     public static Arguments Parse(string[] args)
     {
-        var a = new Arguments("cpu", null, null, null, null, null, 1234, false, "Genesis 1\n1 In the beginning", false);
+        var a = new Arguments("cpu", null, null, null, null, null, 1234, false, "Genesis 1\n1 In the beginning", false, false);
         for (var i = 0; i < args.Length; i++)
         {
             string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -105,6 +113,7 @@ internal sealed record Arguments(string Preset, Device? Device, string? Corpus, 
                 "--seed" => a with { Seed = int.Parse(Value(), CultureInfo.InvariantCulture) },
                 "--resume" => a with { Resume = true },
                 "--bf16" => a with { Bf16 = true },
+                "--describe" => a with { Describe = true },
                 "--prompt" => a with { Prompt = Value().Replace("\\n", "\n") },
                 _ => throw new ArgumentException($"unknown option {args[i]} (see the comment at the top of examples/Pretrain/Program.cs)"),
             };
