@@ -3,23 +3,26 @@
 #   1. builds the shim with CMake against the machine's Python torch (CUDA when libtorch_cuda.so is there);
 #   2. unpacks .gpu/bundle.tar.gz (scripts/publish.sh) and runs the published tests against that shim;
 #   3. writes to $OUT: summary.txt (all tests, and the CUDA tests apart), build.log, tests.log, tests.xml;
-#   4. with --bench, also runs scripts/bench-overhead.sh with the published benchmarks into $OUT/bench/.
+#   4. with --bench, also runs scripts/bench-overhead.sh with the published benchmarks into $OUT/bench/;
+#   5. with --then SCRIPT, sources SCRIPT last (it sees $UNPACKED, $OUT, $LRNN_NATIVE; e.g. scripts/gpu-issue-runs.sh).
 # It runs on a CPU machine too, as a dry run of the whole path: CMake then falls back to $LIBTORCH or the system
 # libtorch (its usual order) and every CUDA test is reported skipped. $OUT defaults to artifacts/gpu-out.
 #
-# Usage: bash scripts/gpu-remote.sh [--bench] [--python PY] [--bundle FILE] [-- xunit arguments...]
+# Usage: bash scripts/gpu-remote.sh [--bench] [--then SCRIPT] [--python PY] [--bundle FILE] [-- xunit arguments...]
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 WITH_BENCH=0
 PY=${LRNN_PYTHON:-python3}
 BUNDLE=.gpu/bundle.tar.gz
+THEN=""
 XUNIT_ARGS=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --bench) WITH_BENCH=1; shift ;;
     --python) PY="$2"; shift 2 ;;
     --bundle) BUNDLE="$2"; shift 2 ;;
+    --then) THEN="$2"; shift 2 ;;
     --) shift; XUNIT_ARGS=("$@"); break ;;
     *) echo "gpu-remote.sh: unknown argument $1" >&2; exit 2 ;;
   esac
@@ -128,6 +131,15 @@ if [ "$WITH_BENCH" = 1 ]; then
   echo "benchmarks: exit code $BENCH_RC (table in bench/table.md)" >> "$OUT/summary.txt"
 fi
 
+THEN_RC=0
+if [ -n "$THEN" ]; then
+  say "running $THEN"
+  # shellcheck disable=SC1090
+  ( source "$THEN" ) 2>&1 | tee "$OUT/then.log" | tail -n 40
+  THEN_RC=${PIPESTATUS[0]}
+  echo "$THEN: exit code $THEN_RC (log in then.log)" >> "$OUT/summary.txt"
+fi
+
 say "summary ($OUT/summary.txt):"
 cat "$OUT/summary.txt"
-[ "$TESTS_RC" = 0 ] && [ "$BENCH_RC" = 0 ]
+[ "$TESTS_RC" = 0 ] && [ "$BENCH_RC" = 0 ] && [ "$THEN_RC" = 0 ]

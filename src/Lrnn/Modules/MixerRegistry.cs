@@ -23,6 +23,7 @@ public static class MixerRegistry
     {
         Register("LRU", Lru.Schema, spec => new Lru(spec), Lru.ModelProblems);
         Register("attn", MultiHeadAttention.Schema, spec => new MultiHeadAttention(spec), MultiHeadAttention.ModelProblems);
+        Register("S4", S4.Schema, spec => new S4(spec), S4.ModelProblems);
         Register("S4D", S4D.Schema, spec => new S4D(spec), S4D.ModelProblems);
         Register("S5", S5.Schema, spec => new S5(spec), S5.ModelProblems);
         Register("Centaurus", Centaurus.Schema, Centaurus.Create, Centaurus.ModelProblems);

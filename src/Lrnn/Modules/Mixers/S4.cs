@@ -1,0 +1,126 @@
+using Lrnn.Config;
+using Lrnn.Inference;
+using Lrnn.Modules.Lti;
+using Lrnn.Torch;
+using static Lrnn.Torch.torch.nn.functional;
+
+namespace Lrnn.Modules.Mixers;
+
+/// <summary>
+/// S4, the diagonal-plus-low-rank structured SSM (Gu et al. 2022, "Efficiently Modeling Long Sequences with
+/// Structured State Spaces"), as lrnnx's <c>lrnnx/models/lti/s4.py</c>: its kwargs, parameters, duplicated
+/// <c>layer.kernel.*</c> keys and post-processing are lrnnx's (see <see cref="S4Block"/>). Per feature:
+/// A = Λ − P Pᴴ (Λ = −e^{A_real} − i·A_imag, NPLR HiPPO-LegS at init), bilinear discretisation, and the maths of
+/// <see cref="S4DplrKernel"/>.
+/// <para>
+/// As in lrnnx, the parameter <c>C</c> holds C̃ = (I − Ā^{L_k})ᵀ C once a kernel of length L_k has been asked for,
+/// with L_k in the buffer <c>layer.kernel.l_kernel</c> (0: C is still C). The first forward rewrites C in place at
+/// L_k = l_max (or the sequence length); a longer sequence doubles L_k (C̃ ← (I + Ā^{L_k})ᵀ C̃) until it fits; a
+/// shorter one uses the kernel of length L_k, truncated. A PyTorch checkpoint therefore loads and continues as is.
+/// </para>
+/// The full-sequence path convolves with the kernel by FFT. Decoding runs the dense recurrence over the M = N
+/// full-basis states: h_t = Ā h_{t−1} + B̄ u_t, y_t = Re(C h_t) with C recovered from C̃ (the conjugate half is
+/// part of the state, so no factor 2). A prefill leaves h_L in the cache (<see cref="S4DplrKernel.FinalState"/>)
+/// and, when continuing a cache, adds the free response Re(C Ā^{t+1} h_0).
+/// </summary>
+public sealed class S4 : S4Block
+{
+    public static readonly MixerSchema Schema = S4Options.Schema(withDisc: false);
+
+    public static IEnumerable<string> ModelProblems(LrnnConfig config, MixerArguments args) => S4Options.Problems("S4", config, args);
+
+    public S4(MixerSpec spec)
+        : this(spec.Config.DModel, spec.Config.DState, S4Options.From(spec.Arguments, withDisc: false), spec.Dtype, spec.Device)
+    {
+    }
+
+    public S4(long dModel, long dState = 64, S4Options? options = null, ScalarType? dtype = null, Device? device = null)
+        : base("S4", dModel, dState, options ?? new S4Options(), lowRank: true, dtype, device)
+    {
+    }
+
+    protected override long StateSize => 2 * Modes;
+
+    /// <summary>L_k: the kernel length C̃ is set up for (lrnnx's <c>l_kernel</c>).</summary>
+    public long KernelLength => layer.kernel.l_kernel!.item<long>();
+
+    /// <summary>Makes L_k ≥ <paramref name="taps"/> as lrnnx's kernel does, rewriting C̃; returns L_k.</summary>
+    private long PrepareKernelLength(long taps, ScalarType type)
+    {
+        if (KernelLength == 0 && Options.LMax is { } lMax) SetUpC(lMax, type);
+        while (taps > KernelLength) SetUpC(taps, type);
+        return KernelLength;
+    }
+
+    /// <summary>
+    /// lrnnx's <c>_setup_C</c>: from L_k = 0, C ← (I − Ā^L)ᵀ C and L_k = L; otherwise C̃ ← (I + Ā^{L_k})ᵀ C̃ and L_k
+    /// doubles, since (I − Ā^{L_k})(I + Ā^{L_k}) = I − Ā^{2L_k}.
+    /// </summary>
+    private void SetUpC(long length, ScalarType type)
+    {
+        var current = KernelLength;
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        var ssm = Continuous(type);
+        var (dA, _) = S4DplrKernel.Bilinear(ssm.Dt, ssm.A, ssm.B, ssm.P!);
+        var c = S4DplrKernel.Conjugated(ssm.C);                                                // (C, H, M)
+        var transported = torch.einsum("hnm,chn->chm", S4DplrKernel.MatrixPower(dA, current == 0 ? length : current), c);
+        var updated = (current == 0 ? c.sub(transported) : c.add(transported)).narrow(-1, 0, Modes);
+        C.copy_(torch.view_as_real(updated.contiguous()).to(C.dtype));
+        layer.kernel.l_kernel!.fill_(current == 0 ? length : 2 * current);
+    }
+
+    public override Tensor Forward(Tensor x, MixerContext context)
+    {
+        CheckInput(x);
+        var cache = context.Cache is null ? null : CacheAs<S4Cache>(context.Cache);
+        var length = x.size(1);
+        cache?.EnsureRoom(length);
+
+        using var scope = torch.NewDisposeScope();
+        var type = ComputeType(x);
+        var complexType = type == ScalarType.Float64 ? ScalarType.ComplexFloat64 : ScalarType.ComplexFloat32;
+        var u = Cast(MaskPadding(x, context.Lengths, cache?.Position ?? 0), type);            // (B, L, H)
+        var taps = Options.LMax is { } lMax ? Math.Min(length, lMax) : length;
+        var kernelLength = PrepareKernelLength(taps, type);
+        var ssm = Continuous(type);
+
+        var kernel = S4DplrKernel.Kernel(ssm.Dt, ssm.A, ssm.B, ssm.C, ssm.P!, kernelLength).narrow(-1, 0, taps);   // (C, H, taps)
+        if (Options.DropKernel > 0) kernel = dropout(kernel, Options.DropKernel, training);
+        if (taps < length) kernel = pad(kernel, [0, length - taps]);                          // taps beyond l_max are zero
+
+        var y = FftConvolution.Causal(u.unsqueeze(2), kernel.permute(2, 0, 1).unsqueeze(0), dim: 1);   // (B, L, C, H)
+
+        if (cache is not null)
+        {
+            var (dA, dB) = S4DplrKernel.Bilinear(ssm.Dt, ssm.A, ssm.B, ssm.P!);              // (H, M, M), (H, M)
+            var h0 = cache.State;                                                             // (B, H, M)
+            if (cache.Position > 0)
+            {
+                var output = S4DplrKernel.OutputRow(dA, S4DplrKernel.Conjugated(ssm.C), kernelLength);   // (C, H, M)
+                y = y.add(torch.einsum("chm,blhm->blch", output, S4DplrKernel.FreeResponse(dA, h0, length)).real);
+            }
+            var drive = u.to(complexType).unsqueeze(-1).mul(dB);                              // (B, L, H, M)
+            var final = S4DplrKernel.FinalState(dA, drive, h0);
+            using (torch.no_grad()) cache.State.copy_(final);
+            cache.Advance(length);
+        }
+        return PostProcess(y, u, x.dtype).MoveToOuterDisposeScope();
+    }
+
+    protected override Tensor StepToken(Tensor x, MixerCache cache)
+    {
+        var s4 = CacheAs<S4Cache>(cache);
+        using var scope = torch.NewDisposeScope();
+        var type = ComputeType(x);
+        var u = Cast(x, type);                                                                // (B, H)
+        var ssm = Continuous(type);
+        var (dA, dB) = S4DplrKernel.Bilinear(ssm.Dt, ssm.A, ssm.B, ssm.P!);
+        var output = S4DplrKernel.OutputRow(dA, S4DplrKernel.Conjugated(ssm.C), KernelLength);   // (C, H, M)
+        var h = torch.einsum("hmn,bhn->bhm", dA, s4.State).add(dB.mul(u.unsqueeze(-1)));      // (B, H, M)
+        var y = torch.einsum("chm,bhm->bch", output, h).real;                                 // (B, C, H)
+        using (torch.no_grad()) s4.State.copy_(h);
+        s4.Advance(1);
+        return PostProcess(y, u, x.dtype).MoveToOuterDisposeScope();
+    }
+}
