@@ -2,6 +2,7 @@
 // a prompt, streaming the text as it is generated.
 //
 //   dotnet run --project examples/Generate -c Release -- "And God said"
+//   dotnet run --project examples/Generate -c Release -- ""          # a chapter from scratch
 //   Generate "In the beginning" --checkpoint checkpoints/kjv --max-new 300 --temperature 0.8 --top-k 40 --top-p 0.95
 //
 // Options: --checkpoint <folder> (default: checkpoints/kjv, the shipped one)   --max-new N   --temperature T (0: greedy)
@@ -31,8 +32,10 @@ var decoder = tokenizer.CreateStreamingDecoder();
 var options = arguments.Generation with { StopTokens = [tokenizer.EosId] };
 
 Console.Write(arguments.Prompt);
-// The prompt starts a document (BOS), as every training document did.
-await foreach (var token in model.GenerateAsync([tokenizer.Encode(arguments.Prompt, addBos: true)], options))
+// Training sequences are cut from packed documents at any position, so a prompt may be any text; an empty prompt
+// starts a new document (BOS), and the model writes a chapter from its heading.
+var prompt = arguments.Prompt.Length == 0 ? [tokenizer.BosId] : tokenizer.Encode(arguments.Prompt);
+await foreach (var token in model.GenerateAsync([prompt], options))
 {
     Console.Write(decoder.Push(token.Token));
 }
