@@ -8,7 +8,7 @@ public static partial class torch
     /// Our own fused operations: C++ autograd functions with hand-written backward passes
     /// (src/Lrnn.Torch.Native/src/autograd_function.h explains how to add one).
     /// </summary>
-    public static class ops
+    public static partial class ops
     {
         /// <summary>
         /// RMSNorm, <c>y = x · rsqrt(mean(x², -1) + eps) · weight</c>, as one autograd node that saves only x,

@@ -1,0 +1,127 @@
+using Lrnn.Torch.Native;
+
+namespace Lrnn.Torch;
+
+public static partial class torch
+{
+    public static partial class ops
+    {
+        /// <summary>
+        /// The linear recurrence <c>h_t = a_t ⊙ h_{t−1} + b_t</c> along <paramref name="dim"/> (time; 1 for
+        /// (B, L, ...)), from <c>h_{−1} = h0</c> (zero when null), as one autograd node with a hand-written
+        /// backward (the reverse scan of the adjoint). Computed by an exact chunked two-level scan: no division,
+        /// so decays at or near 0 are fine, and complex decays work.
+        /// </summary>
+        /// <param name="a">Decays, broadcastable to b; real or complex.</param>
+        /// <param name="b">Inputs (..., L, ...): float32/float64/bfloat16/float16 (16-bit types accumulate in
+        /// float32) or complex64/complex128.</param>
+        /// <param name="h0">Initial state: b's shape without <paramref name="dim"/>.</param>
+        /// <param name="dim">The time dimension of b.</param>
+        /// <returns>Every state h (b's shape and dtype; complex when a is complex and b real) and the last state
+        /// hLast (b's shape without <paramref name="dim"/>). Differentiable once in a, b and h0.</returns>
+        public static (Tensor h, Tensor hLast) linear_scan(Tensor a, Tensor b, Tensor? h0 = null, int dim = 1)
+        {
+            ArgumentNullException.ThrowIfNull(a);
+            ArgumentNullException.ThrowIfNull(b);
+            var bs = b.shape;
+            if (bs.Length == 0 || dim < -bs.Length || dim >= bs.Length)
+                throw new ArgumentOutOfRangeException(nameof(dim),
+                    $"linear_scan: dim {dim} is not a dimension of b {Tensor.Dims(bs)}.");
+            var time = dim < 0 ? dim + bs.Length : dim;
+            var shapeA = a.shape;
+            if (!BroadcastsTo(shapeA, bs))
+                throw new ArgumentException(
+                    $"linear_scan: a {Tensor.Dims(shapeA)} does not broadcast to b {Tensor.Dims(bs)}.", nameof(a));
+            if (h0 is not null)
+            {
+                var expected = bs.Where((_, k) => k != time).ToArray();
+                if (!h0.shape.SequenceEqual(expected))
+                    throw new ArgumentException(
+                        $"linear_scan: h0 must have shape {Tensor.Dims(expected)} (b {Tensor.Dims(bs)} without dim {time}), got {Tensor.Dims(h0.shape)}.",
+                        nameof(h0));
+            }
+            NativeErrors.Check(NativeMethods.lrnn_linear_scan(a.Handle, b.Handle, h0?.Handle ?? TensorHandle.Null, time,
+                out var h, out var hLast));
+            return (new Tensor(h), new Tensor(hLast));
+        }
+
+        /// <summary>
+        /// Mamba's selective scan (S6) in mamba_ssm's layout, as one autograd node that never holds the
+        /// (B, D, L, N) state: it runs in chunks of time steps, keeps only the state entering each chunk and
+        /// recomputes a chunk's states in backward. With Δ = softplus?(delta + deltaBias) and Δᴬ = deltaA when
+        /// given (event mode; used as is) or Δ:
+        /// <c>h_t = Ā_t ⊙ h_{t−1} + B̄_t u_t</c>, <c>y_t = (C_t·h_t + D ⊙ u_t) ⊙ silu(z_t)</c>, where
+        /// "mamba": Ā = exp(ΔᴬA), B̄ = ΔB; "zoh": Ā = exp(ΔᴬA), B̄ = (exp(ΔA) − 1)/A·B;
+        /// "bilinear": Ā = (1 + ΔᴬA/2)/(1 − ΔᴬA/2), B̄ = Δ/(1 − ΔA/2)·B; "dirac": Ā = exp(ΔᴬA), B̄ = B.
+        /// </summary>
+        /// <param name="u">Inputs (B, D, L).</param>
+        /// <param name="delta">Step sizes (B, D, L), before <paramref name="deltaBias"/> and softplus.</param>
+        /// <param name="A">State matrix (D, N), real (Mamba: −exp(A_log)).</param>
+        /// <param name="B">Input-dependent input matrix (B, N, L).</param>
+        /// <param name="C">Input-dependent output matrix (B, N, L).</param>
+        /// <param name="D">Skip (D).</param>
+        /// <param name="z">Output gate (B, D, L): y ⊙ silu(z).</param>
+        /// <param name="deltaBias">Added to delta (D).</param>
+        /// <param name="deltaSoftplus">Apply softplus to delta + deltaBias.</param>
+        /// <param name="h0">Initial state (B, D, N).</param>
+        /// <param name="discretization">"mamba", "zoh", "bilinear" or "dirac".</param>
+        /// <param name="deltaA">Event mode: the step sizes of Ā (B, D, L); B̄ still uses Δ.</param>
+        /// <returns>y (B, D, L) in u's dtype and the final state hLast (B, D, N) in the accumulation dtype
+        /// (float32 for bf16/f16 inputs). Differentiable once in every tensor argument.</returns>
+        public static (Tensor y, Tensor hLast) selective_scan(Tensor u, Tensor delta, Tensor A, Tensor B, Tensor C,
+            Tensor? D = null, Tensor? z = null, Tensor? deltaBias = null, bool deltaSoftplus = false, Tensor? h0 = null,
+            string discretization = "mamba", Tensor? deltaA = null) =>
+            selective_scan(u, delta, A, B, C, D, z, deltaBias, deltaSoftplus, h0, discretization, deltaA, chunk: 0);
+
+        /// <summary><see cref="selective_scan(Tensor, Tensor, Tensor, Tensor, Tensor, Tensor?, Tensor?, Tensor?, bool, Tensor?, string, Tensor?)"/>
+        /// with an explicit chunk length (time steps per chunk; 0 = chosen from the sizes), for tests and benchmarks.</summary>
+        internal static (Tensor y, Tensor hLast) selective_scan(Tensor u, Tensor delta, Tensor A, Tensor B, Tensor C,
+            Tensor? D, Tensor? z, Tensor? deltaBias, bool deltaSoftplus, Tensor? h0, string discretization, Tensor? deltaA, long chunk)
+        {
+            ArgumentNullException.ThrowIfNull(u);
+            ArgumentNullException.ThrowIfNull(delta);
+            ArgumentNullException.ThrowIfNull(A);
+            ArgumentNullException.ThrowIfNull(B);
+            ArgumentNullException.ThrowIfNull(C);
+            ArgumentNullException.ThrowIfNull(discretization);
+            var us = u.shape;
+            if (us.Length != 3)
+                throw new ArgumentException($"selective_scan: u must be (B, D, L), got {Tensor.Dims(us)}.", nameof(u));
+            var As = A.shape;
+            if (As.Length != 2 || As[0] != us[1])
+                throw new ArgumentException($"selective_scan: A must be (D, N) with D = {us[1]} (u {Tensor.Dims(us)}), got {Tensor.Dims(As)}.", nameof(A));
+            long batch = us[0], width = us[1], length = us[2], state = As[1];
+            RequireShape(delta, nameof(delta), batch, width, length);
+            RequireShape(B, nameof(B), batch, state, length);
+            RequireShape(C, nameof(C), batch, state, length);
+            RequireShape(D, nameof(D), width);
+            RequireShape(z, nameof(z), batch, width, length);
+            RequireShape(deltaBias, nameof(deltaBias), width);
+            RequireShape(h0, nameof(h0), batch, width, state);
+            RequireShape(deltaA, nameof(deltaA), batch, width, length);
+            if (discretization is not ("mamba" or "zoh" or "bilinear" or "dirac"))
+                throw new ArgumentException(
+                    $"selective_scan: unknown discretization '{discretization}' (expected mamba, zoh, bilinear or dirac).", nameof(discretization));
+            NativeErrors.Check(NativeMethods.lrnn_selective_scan(u.Handle, delta.Handle, A.Handle, B.Handle, C.Handle,
+                D?.Handle ?? TensorHandle.Null, z?.Handle ?? TensorHandle.Null, deltaBias?.Handle ?? TensorHandle.Null,
+                deltaSoftplus ? 1 : 0, h0?.Handle ?? TensorHandle.Null, discretization, deltaA?.Handle ?? TensorHandle.Null, chunk,
+                out var y, out var hLast));
+            return (new Tensor(y), new Tensor(hLast));
+        }
+
+        private static void RequireShape(Tensor? t, string name, params long[] expected)
+        {
+            if (t is not null && !t.shape.SequenceEqual(expected))
+                throw new ArgumentException(
+                    $"selective_scan: {name} must have shape {Tensor.Dims(expected)}, got {Tensor.Dims(t.shape)}.", name);
+        }
+
+        private static bool BroadcastsTo(long[] from, long[] to)
+        {
+            if (from.Length > to.Length) return false;
+            for (var k = 1; k <= from.Length; k++)
+                if (from[^k] != 1 && from[^k] != to[^k]) return false;
+            return true;
+        }
+    }
+}
