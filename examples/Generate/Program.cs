@@ -1,73 +1,73 @@
-// Loads a checkpoint folder (config.json + model.safetensors, as LrnnLMHeadModel.SavePretrained writes it) and
-// continues a prompt of token ids, greedily or by sampling with a temperature. Tokenisation is not part of this
-// sample: pass ids. The full generation product (batching, stop tokens, top-k/p) comes with the pretraining issue.
+// Loads a checkpoint (config.json + model.safetensors + tokenizer.json, as examples/Pretrain writes it) and continues
+// a prompt, streaming the text as it is generated.
 //
-//   dotnet run --project examples/Generate -- <checkpoint-dir> <id,id,...> [--max-new 32] [--temperature 0.8] [--seed 1] [--device cuda]
+//   dotnet run --project examples/Generate -c Release -- "And God said"
+//   dotnet run --project examples/Generate -c Release -- ""          # a chapter from scratch
+//   Generate "In the beginning" --checkpoint checkpoints/kjv --max-new 300 --temperature 0.8 --top-k 40 --top-p 0.95
+//
+// Options: --checkpoint <folder> (default: checkpoints/kjv, the shipped one)   --max-new N   --temperature T (0: greedy)
+//          --top-k K   --top-p P   --repetition-penalty R   --seed S   --device cpu|cuda
+using System.Globalization;
+using Lrnn.Generation;
 using Lrnn.Models;
+using Lrnn.Tokenization;
 using Lrnn.Torch;
 
-if (args.Length < 2)
+Arguments arguments;
+try
 {
-    Console.Error.WriteLine("usage: Generate <checkpoint-dir> <comma-separated prompt ids> [--max-new N] [--temperature T] [--seed S] [--device cpu|cuda]");
+    arguments = Arguments.Parse(args);
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine(e.Message);
+    Console.Error.WriteLine("usage: Generate <prompt> [--checkpoint DIR] [--max-new N] [--temperature T] [--top-k K] [--top-p P] " +
+                            "[--repetition-penalty R] [--seed S] [--device cpu|cuda]");
     return 2;
 }
-var options = Options.Parse(args.Skip(2).ToArray());
-var prompt = args[1].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(long.Parse).ToArray();
 
-using var model = LrnnLMHeadModel.FromPretrained(args[0], options.Device);
-model.eval();
-using var noGrad = torch.no_grad();
-var vocab = model.Config.VocabSize;
-var random = new Random(options.Seed);
+using var model = LrnnLMHeadModel.FromPretrained(arguments.Checkpoint, arguments.Device);
+var tokenizer = ByteTokenizer.Load(arguments.Checkpoint);
+var decoder = tokenizer.CreateStreamingDecoder();
+var options = arguments.Generation with { StopTokens = [tokenizer.EosId] };
 
-using var cache = model.AllocateInferenceCache(batch: 1, maxSeqLen: prompt.Length + options.MaxNew);
-var generated = new List<long>();
-using (var ids = torch.tensor(prompt, [1, prompt.Length], options.Device))
+Console.Write(arguments.Prompt);
+// Training sequences are cut from packed documents at any position, so a prompt may be any text; an empty prompt
+// starts a new document (BOS), and the model writes a chapter from its heading.
+var prompt = arguments.Prompt.Length == 0 ? [tokenizer.BosId] : tokenizer.Encode(arguments.Prompt);
+await foreach (var token in model.GenerateAsync([prompt], options))
 {
-    // The prompt goes through the parallel path once; only new tokens are stepped.
-    using var logits = model.Prefill(ids, cache);                                   // (1, 1, V_pad)
-    generated.Add(Sample(logits));
+    Console.Write(decoder.Push(token.Token));
 }
-while (generated.Count < options.MaxNew)
-{
-    using var token = torch.tensor(new[] { generated[^1] }, [1, 1], options.Device);
-    using var logits = model.Step(token, cache);
-    generated.Add(Sample(logits));
-}
-Console.WriteLine(string.Join(",", generated));
+Console.WriteLine();
 return 0;
 
-// Picks the next id among the real vocabulary (the padded rows of the logits are never tokens).
-long Sample(Tensor logits)
+internal sealed record Arguments(string Prompt, string Checkpoint, GenerationOptions Generation, Device Device)
 {
-    using var real = logits.view(-1).narrow(0, 0, vocab);
-    using var cpu = real.to(ScalarType.Float64, Device.CPU);
-    var values = cpu.ToArray<double>();
-    if (options.Temperature <= 0) return Array.IndexOf(values, values.Max());
-    var max = values.Max();
-    var weights = values.Select(v => Math.Exp((v - max) / options.Temperature)).ToArray();
-    var u = random.NextDouble() * weights.Sum();
-    for (var i = 0; i < weights.Length; i++)
-        if ((u -= weights[i]) <= 0) return i;
-    return weights.Length - 1;
-}
-
-internal sealed record Options(int MaxNew, double Temperature, int Seed, Device Device)
-{
-    public static Options Parse(string[] args)
+    public static Arguments Parse(string[] args)
     {
-        var o = new Options(32, 0, 1, Device.CPU);
-        for (var i = 0; i + 1 < args.Length; i += 2)
+        string? prompt = null;
+        var checkpoint = Path.Combine("checkpoints", "kjv");
+        var generation = new GenerationOptions { MaxNewTokens = 300, Temperature = 0.8, TopK = 40, RepetitionPenalty = 1.05, Seed = 1 };
+        var device = Device.CPU;
+        for (var i = 0; i < args.Length; i++)
         {
-            o = args[i] switch
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            double Number() => double.Parse(Value(), CultureInfo.InvariantCulture);
+            switch (args[i])
             {
-                "--max-new" => o with { MaxNew = int.Parse(args[i + 1]) },
-                "--temperature" => o with { Temperature = double.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture) },
-                "--seed" => o with { Seed = int.Parse(args[i + 1]) },
-                "--device" => o with { Device = Device.Parse(args[i + 1]) },
-                _ => throw new ArgumentException($"unknown option {args[i]}"),
-            };
+                case "--checkpoint": checkpoint = Value(); break;
+                case "--max-new": generation = generation with { MaxNewTokens = (int)Number() }; break;
+                case "--temperature": generation = generation with { Temperature = Number() }; break;
+                case "--top-k": generation = generation with { TopK = (int)Number() }; break;
+                case "--top-p": generation = generation with { TopP = Number() }; break;
+                case "--repetition-penalty": generation = generation with { RepetitionPenalty = Number() }; break;
+                case "--seed": generation = generation with { Seed = (int)Number() }; break;
+                case "--device": device = Device.Parse(Value()); break;
+                case var option when option.StartsWith("--", StringComparison.Ordinal): throw new ArgumentException($"unknown option {option}");
+                default: prompt = prompt is null ? args[i] : throw new ArgumentException("give one prompt (quote it)"); break;
+            }
         }
-        return o;
+        return new Arguments((prompt ?? "In the beginning").Replace("\\n", "\n"), checkpoint, generation, device);
     }
 }

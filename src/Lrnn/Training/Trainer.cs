@@ -1,0 +1,242 @@
+using System.Diagnostics;
+using Lrnn.Checkpoints;
+using Lrnn.Data;
+using Lrnn.Losses;
+using Lrnn.Models;
+using Lrnn.Tokenization;
+using Lrnn.Torch;
+using Lrnn.Torch.Optim;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Lrnn.Training;
+
+/// <summary>
+/// Pretrains an <see cref="LrnnLMHeadModel"/> on packed sequences with next-token cross-entropy: AdamW (decoupled
+/// weight decay, optionally none on norms, biases and embeddings), linear warmup + cosine decay, gradient clipping,
+/// gradient accumulation, optional autocast, periodic validation (loss and perplexity) and resumable checkpoints.
+/// <para>
+/// The loss is the model head's (<see cref="LrnnLMHeadModel.Forward(Tensor, Tensor, LMLossOptions?, Tensor?, Tensor?)"/>:
+/// tied, split or normalized head, with the loss implementation its config names). Accumulation is exact: each
+/// micro-batch's loss is the <em>sum</em> over its targets divided by the number of targets of the whole optimizer step
+/// (the loss_div_factor), so the summed gradients are those of the mean over all
+/// of the step's tokens, however the tokens fall into micro-batches and however many labels are ignored.
+/// </para>
+/// <para>
+/// A checkpoint is one folder: the model as <see cref="LrnnLMHeadModel.SavePretrained"/> writes it (so
+/// <see cref="LrnnLMHeadModel.FromPretrained"/> loads it), the tokenizer, <c>optimizer.bin</c>,
+/// <see cref="TrainerState.FileName"/> (step, data position, RNG state, history) and the loss curve
+/// <see cref="LossCurve.FileName"/>. <see cref="Resume"/> from it continues bit-identically on CPU.
+/// </para>
+/// </summary>
+public sealed class Trainer : IDisposable
+{
+    public const string OptimizerFileName = "optimizer.bin";
+
+    private readonly LrnnLMHeadModel _model;
+    private readonly PackedSequences _train;
+    private readonly PackedSequences _validation;
+    private readonly TrainingOptions _options;
+    private readonly ILogger _logger;
+    private readonly ByteTokenizer? _tokenizer;
+    private readonly AdamW _optimizer;
+    private readonly WarmupCosineSchedule _schedule;
+    private readonly SequenceSampler _sampler;
+    private readonly Device _device;
+
+    public Trainer(LrnnLMHeadModel model, PackedSequences train, PackedSequences validation, TrainingOptions options,
+        ILogger? logger = null, ByteTokenizer? tokenizer = null)
+    {
+        options.Validate();
+        if (train.SequenceLength != validation.SequenceLength)
+            throw new ArgumentException($"train sequences have {train.SequenceLength} tokens, validation sequences {validation.SequenceLength}");
+        _model = model;
+        _train = train;
+        _validation = validation;
+        _options = options;
+        _logger = logger ?? NullLogger.Instance;
+        _tokenizer = tokenizer;
+        _device = model.lm_head.WeightBlocks[0].device;
+        _optimizer = new AdamW(ParameterGroups.For(model, options.WeightDecay, options.DecayOnlyMatrices),
+            lr: options.LearningRate, betas: options.Betas, weight_decay: options.WeightDecay);
+        _schedule = new WarmupCosineSchedule(options.LearningRate, options.MinLearningRateRatio, options.WarmupSteps, options.MaxSteps);
+        _sampler = new SequenceSampler(train.Count, options.BatchSize, options.Seed);
+        torch.manual_seed((ulong)options.Seed);
+    }
+
+    /// <summary>Optimizer steps taken (including those before a resume).</summary>
+    public long Step { get; private set; }
+
+    /// <summary>Training tokens consumed (inputs of every micro-batch).</summary>
+    public long TokensSeen { get; private set; }
+
+    public TrainingHistory History { get; private set; } = new();
+
+    /// <summary>
+    /// Trains until <see cref="TrainingOptions.MaxSteps"/>, <see cref="TrainingOptions.MaxDuration"/> or cancellation,
+    /// validating and checkpointing (into <paramref name="checkpointDirectory"/>, when given) at the configured
+    /// intervals and at the end.
+    /// </summary>
+    public TrainingResult Train(string? checkpointDirectory = null, CancellationToken cancellationToken = default)
+    {
+        var clock = Stopwatch.StartNew();
+        var progress = new TrainingProgress(Step, TokensSeen);
+        _logger.LogInformation("Training {Parameters:N0} parameters from step {Step} to {MaxSteps}: {Sequences} sequences of {Length} tokens, " +
+                               "{Batch} × {Accumulation} sequences per step, {Device}",
+            _model.parameter_count(), Step, _options.MaxSteps, _train.Count, _train.SequenceLength, _options.BatchSize,
+            _options.GradientAccumulationSteps, _device);
+        double? validationLoss = null;
+        var stoppedEarly = false;
+        if (Step == 0 && History.Validation.Count == 0) validationLoss = ValidateAndRecord();   // where the curve starts
+        _model.train();
+        while (Step < _options.MaxSteps)
+        {
+            if (cancellationToken.IsCancellationRequested || clock.Elapsed > _options.MaxDuration)
+            {
+                stoppedEarly = true;
+                break;
+            }
+            var (loss, learningRate) = TrainStep();
+            progress.Update(Step, _options.MaxSteps, loss, learningRate, TokensSeen);
+            if (!progress.Interactive && (Step % _options.LogInterval == 0 || Step == 1))
+                _logger.LogInformation("step {Step}/{MaxSteps} loss {Loss:F4} lr {LearningRate:E2} {TokensPerSecond:F0} tok/s ETA {Eta:hh\\:mm\\:ss}",
+                    Step, _options.MaxSteps, loss, learningRate, progress.TokensPerSecond(TokensSeen), progress.Eta(Step, _options.MaxSteps));
+            var last = Step == _options.MaxSteps;
+            if (last || (_options.EvalInterval > 0 && Step % _options.EvalInterval == 0))
+            {
+                progress.Break();
+                validationLoss = ValidateAndRecord();
+            }
+            if (checkpointDirectory is not null && !last && _options.CheckpointInterval > 0 && Step % _options.CheckpointInterval == 0)
+                SaveCheckpoint(checkpointDirectory);
+        }
+        progress.Break();
+        if (History.Validation.Count == 0 || History.Validation[^1].Step != Step) validationLoss = ValidateAndRecord();
+        if (checkpointDirectory is not null) SaveCheckpoint(checkpointDirectory);
+        return new TrainingResult(Step, TokensSeen, validationLoss ?? History.Validation[^1].Loss, clock.Elapsed, stoppedEarly);
+    }
+
+    /// <summary>One optimizer step over <see cref="TrainingOptions.GradientAccumulationSteps"/> micro-batches; returns its mean loss and learning rate.</summary>
+    public (double Loss, double LearningRate) TrainStep()
+    {
+        var learningRate = _schedule.LearningRate(Step);
+        foreach (var group in _optimizer.param_groups) group.lr = learningRate;
+        var microBatches = new List<TrainingBatch>();
+        try
+        {
+            for (var i = 0; i < _options.GradientAccumulationSteps; i++) microBatches.Add(_train.GetBatch(_sampler.Next(), _device));
+            var targets = Math.Max(1, microBatches.Sum(b => b.TargetCount));     // the loss_div_factor
+            var lossSum = 0.0;
+            foreach (var batch in microBatches)
+            {
+                using var scope = torch.NewDisposeScope();
+                using var output = Loss(batch, lossDivFactor: targets);
+                output.Loss.backward();
+                lossSum += output.CeLoss.item<double>() * targets;
+                TokensSeen += batch.InputIds.numel();
+            }
+            if (_options.GradientClipNorm > 0)
+                torch.nn.utils.clip_grad_norm_(_model.parameters(), _options.GradientClipNorm).Dispose();
+            _optimizer.step();
+            _optimizer.zero_grad();
+            Step++;
+            var loss = lossSum / targets;
+            History.Train.Add(new LossPoint(Step, loss));
+            return (loss, learningRate);
+        }
+        finally
+        {
+            foreach (var batch in microBatches) batch.Dispose();
+        }
+    }
+
+    /// <summary>Mean next-token loss over the validation sequences (<see cref="TrainingOptions.EvalBatches"/> batches, 0: all).</summary>
+    public double Evaluate()
+    {
+        var wasTraining = _model.training;
+        _model.eval();
+        try
+        {
+            using var noGrad = torch.no_grad();
+            var batches = (_validation.Count + _options.BatchSize - 1) / _options.BatchSize;
+            if (_options.EvalBatches > 0) batches = Math.Min(batches, _options.EvalBatches);
+            double lossSum = 0;
+            long targets = 0;
+            for (var b = 0; b < batches; b++)
+            {
+                var first = b * _options.BatchSize;
+                var indices = Enumerable.Range(first, Math.Min(_options.BatchSize, _validation.Count - first)).ToArray();
+                using var batch = _validation.GetBatch(indices, _device);
+                using var scope = torch.NewDisposeScope();
+                using var output = Loss(batch, lossDivFactor: null);
+                lossSum += output.CeLoss.item<double>();
+                targets += batch.TargetCount;
+            }
+            return lossSum / Math.Max(1, targets);
+        }
+        finally
+        {
+            _model.train(wasTraining);
+        }
+    }
+
+    /// <summary>
+    /// The head's loss (its configured cross-entropy implementation and z-loss) summed over the batch's targets (ignored
+    /// labels contribute nothing) and divided by <paramref name="lossDivFactor"/>; <see cref="LMOutput.CeLoss"/> is the
+    /// cross-entropy part, for logging.
+    /// </summary>
+    private LMOutput Loss(TrainingBatch batch, long? lossDivFactor)
+    {
+        using var autocast = _options.AutocastDtype is { } dtype ? torch.autocast(dtype, _device.Type) : null;
+        return _model.Forward(batch.InputIds, batch.Labels, new LMLossOptions { Reduction = LossReduction.Sum, LossDivFactor = lossDivFactor });
+    }
+
+    private double ValidateAndRecord()
+    {
+        var loss = Evaluate();
+        History.Validation.Add(new LossPoint(Step, loss));
+        _logger.LogInformation("step {Step}: validation loss {Loss:F4}, perplexity {Perplexity:F2} ({Bits:F3} bits/token)",
+            Step, loss, Math.Exp(loss), loss / Math.Log(2));
+        return loss;
+    }
+
+    // ---- checkpoints -------------------------------------------------------------------------------------------
+
+    /// <summary>Writes the model, tokenizer, optimizer, trainer state and loss curve into <paramref name="directory"/>.</summary>
+    public void SaveCheckpoint(string directory)
+    {
+        _model.SavePretrained(directory);
+        _tokenizer?.Save(directory);
+        var optimizerPath = Path.Combine(directory, OptimizerFileName);
+        _optimizer.save_state_dict(optimizerPath + ".tmp");
+        File.Move(optimizerPath + ".tmp", optimizerPath, overwrite: true);
+        new TrainerState
+        {
+            Step = Step,
+            BatchesDrawn = _sampler.BatchesDrawn,
+            TokensSeen = TokensSeen,
+            RngState = TrainerState.CaptureRng(),
+            History = History,
+            Options = _options,
+        }.Save(directory);
+        LossCurve.Save(Path.Combine(directory, LossCurve.FileName), History, $"{_model.Config.NLayer}-layer {string.Join("+", _model.Config.MixerTypes.Distinct())}, step {Step}");
+        _logger.LogInformation("step {Step}: checkpoint written to {Directory}", Step, directory);
+    }
+
+    /// <summary>Restores the weights, optimizer, step, data position, RNG state and history of a checkpoint.</summary>
+    public void Resume(string directory)
+    {
+        using (var checkpoint = SafeTensorsCheckpoint.Load(directory, _device))
+            _model.load_state_dict(checkpoint.Tensors, strict: true);
+        _optimizer.load_state_dict(Path.Combine(directory, OptimizerFileName));
+        var state = TrainerState.Load(directory);
+        Step = state.Step;
+        TokensSeen = state.TokensSeen;
+        _sampler.BatchesDrawn = state.BatchesDrawn;
+        History = state.History;
+        state.RestoreRng();
+        _logger.LogInformation("Resumed from {Directory} at step {Step}", directory, Step);
+    }
+
+    public void Dispose() => _optimizer.Dispose();
+}
