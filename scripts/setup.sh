@@ -58,6 +58,9 @@ if [ -f "$CACHE_DIR/.lrnn-setup" ] && [ "$(cat "$CACHE_DIR/.lrnn-setup")" != "$S
 fi
 mkdir -p "$CACHE_DIR" && echo "$STAMP" > "$CACHE_DIR/.lrnn-setup"
 
+# The pretraining corpus (Debian's bible-kjv-text, decoded to plain text; see the script).
+scripts/install-corpus.sh
+
 say "building Lrnn.sln ($CONFIG)"
 dotnet build Lrnn.sln -c "$CONFIG" -v quiet -nologo -clp:ErrorsOnly -p:LrnnPython="$PY"
 say "ready"

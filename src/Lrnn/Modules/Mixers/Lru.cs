@@ -160,13 +160,16 @@ public sealed class Lru : Mixer
 
     private static Tensor Cast(Tensor t, ScalarType type) => t.dtype == type ? t : t.to(type);
 
-    /// <summary>u (..., H) real → B̃u (..., N) complex, with two real matmuls.</summary>
+    /// <summary>
+    /// u (..., H) real → B̃u (..., N) complex, with two real matmuls. Under bf16 autocast the matmuls come back in
+    /// bf16: cast them to the compute type, since complex numbers need float32 parts (and Λ^l needs the precision).
+    /// </summary>
     private static Tensor InputToState(Tensor u, Derived w) =>
-        torch.complex(u.matmul(w.BRe.transpose(0, 1)), u.matmul(w.BIm.transpose(0, 1)));
+        torch.complex(Cast(u.matmul(w.BRe.transpose(0, 1)), w.Type), Cast(u.matmul(w.BIm.transpose(0, 1)), w.Type));
 
-    /// <summary>Re(C h) + D ⊙ u: h (..., N) complex, u (..., H) → (..., H).</summary>
+    /// <summary>Re(C h) + D ⊙ u: h (..., N) complex, u (..., H) → (..., H), in the compute type.</summary>
     private static Tensor ReadOut(Tensor h, Tensor u, Derived w) =>
-        torch.real(h).matmul(w.CRe.transpose(0, 1)).sub(torch.imag(h).matmul(w.CIm.transpose(0, 1))).add(u.mul(w.D));
+        Cast(torch.real(h).matmul(w.CRe.transpose(0, 1)), w.Type).sub(Cast(torch.imag(h).matmul(w.CIm.transpose(0, 1)), w.Type)).add(u.mul(w.D));
 
     private void CheckInput(Tensor x)
     {
