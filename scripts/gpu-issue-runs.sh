@@ -1,25 +1,49 @@
 #!/usr/bin/env bash
-# The issue benchmarks that need a GPU, sourced by scripts/gpu-remote.sh --then scripts/gpu-issue-runs.sh after
-# the test suite (it sees $UNPACKED: the unpacked bundle, $OUT: what comes back, $LRNN_NATIVE: the shim).
-# Each run writes its BenchmarkDotNet table to $OUT/<name>.md. Short jobs: the whole file must fit in the rest
-# of a 10-minute device call.
+# The issue benchmarks (and the shipped checkpoint's training) that need a GPU. Sourced by
+#   bash scripts/gpu-remote.sh --bench --then scripts/gpu-issue-runs.sh
+# after the test suite; it sees $UNPACKED (the unpacked bundle: scripts/publish.sh --bench --pretrain), $OUT (what
+# comes back: at most 8 files, so full logs stay on the machine and only the tables reach then.log) and
+# $LRNN_NATIVE. GPU_RUNS selects what runs (default: all): flce lti scans mamba pretrain.
 BENCH="$UNPACKED/bench/Lrnn.Benchmarks"
-[ -x "$BENCH" ] || { echo "gpu-issue-runs: the bundle has no benchmarks (scripts/publish.sh --bench)"; return 1; }
+LOGS="$UNPACKED/logs"
+mkdir -p "$LOGS"
+RUNS=${GPU_RUNS:-flce lti scans mamba pretrain}
+STATUS=0
+
 run_bench() {  # name, filter, extra environment assignments...
   local name=$1 filter=$2; shift 2
   echo "== $name ($filter) $*"
-  ( cd "$UNPACKED" && env "$@" "$BENCH" --filter "$filter" --inProcess --job short --exporters markdown \
-      --artifacts "$UNPACKED/bdn-$name" > "$OUT/$name.log" 2>&1 )
-  local rc=$?
-  grep -E '^\||peak|ratio' "$OUT/$name.log" | tee "$OUT/$name.md"
-  return $rc
+  ( cd "$UNPACKED" && env "$@" "$BENCH" --filter "$filter" --inProcess --job short --artifacts "$LOGS/bdn-$name" \
+      > "$LOGS/$name.log" 2>&1 ) || { STATUS=1; tail -n 30 "$LOGS/$name.log"; }
+  grep -E '^\||peak|ratio|_ms=' "$LOGS/$name.log"
 }
 
-# Issue 6: fused linear cross-entropy against the materialised default at the issue's size, bf16.
-run_bench flce '*FusedLinearCrossEntropy*' LRNN_FLCE_N=8192 LRNN_FLCE_H=2048 LRNN_FLCE_V=128256 \
-  LRNN_FLCE_DEVICE=cuda LRNN_FLCE_DTYPE=BFloat16
-
-# Issue 4: every LTI mixer's forward and forward+backward against its own token loop and the copy floor, at
-# (B=8, L=2048, d_model=768), then S4D at d_model=1536 for the "within 15× of the copy floor" target.
-run_bench lti-768 '*LtiMixer*' LRNN_BENCH_PRESET=gpu LRNN_BENCH_DEVICE=cuda
-run_bench lti-1536 '*LtiMixer*' LRNN_BENCH_PRESET=gpu-wide LRNN_BENCH_MIXERS=S4D LRNN_BENCH_DEVICE=cuda
+for run in $RUNS; do
+  case $run in
+    flce)   # Issue 6: fused linear cross-entropy against the materialised default, bf16, the issue's size.
+      run_bench flce '*FusedLinearCrossEntropy*' LRNN_FLCE_N=8192 LRNN_FLCE_H=2048 LRNN_FLCE_V=128256 \
+        LRNN_FLCE_DEVICE=cuda LRNN_FLCE_DTYPE=BFloat16 ;;
+    lti)    # Issue 4: each LTI mixer against its token loop and the copy floor; S4D at d_model=1536 for the target.
+      # S4 is left out: its Step rebuilds dA^l_kernel per token, so its 2048-step baseline alone takes minutes.
+      run_bench lti-768 '*LtiMixer*' LRNN_BENCH_PRESET=gpu LRNN_BENCH_MIXERS=LRU,S4D,S5,Centaurus LRNN_BENCH_DEVICE=cuda
+      run_bench lti-1536 '*LtiMixer*' LRNN_BENCH_PRESET=gpu-wide LRNN_BENCH_MIXERS=S4D LRNN_BENCH_DEVICE=cuda ;;
+    scans)  # Issue 5: linear_scan (B=8, L=2048, D=1536, fp32) and Mamba's selective scan against the copy floor.
+      run_bench scans '*ScanBenchmarks*' LRNN_BENCH_SIZE=paper LRNN_BENCH_DEVICE=cuda ;;
+    mamba)  # Issue 5: a Mamba layer's forward+backward against PyTorch eager on the same GPU.
+      if [ -f scripts/bench-mamba.sh ]; then
+        bash scripts/bench-mamba.sh --exe "$BENCH" --python python3 2>&1 | tail -n 5 || STATUS=1
+      fi ;;
+    pretrain)  # Issue 7: the shipped checkpoint (GPU preset), written straight into $OUT/kjv.
+      echo "== pretrain (gpu preset)"
+      "$UNPACKED/pretrain/Pretrain" --preset gpu --device cuda --corpus artifacts/corpus/kjv.txt --out "$LOGS/kjv" \
+        --max-minutes "${PRETRAIN_MINUTES:-5}" > "$LOGS/pretrain.log" 2>&1 || STATUS=1
+      grep -E 'validation loss|Done|parameters' "$LOGS/pretrain.log" | tail -n 8
+      sed -n '/sampled/,$p' "$LOGS/pretrain.log" | head -n 20
+      mkdir -p "$OUT/kjv"
+      for f in config.json model.safetensors tokenizer.json loss.svg; do
+        [ -f "$LOGS/kjv/$f" ] && cp "$LOGS/kjv/$f" "$OUT/kjv/"
+      done ;;
+    *) echo "gpu-issue-runs: unknown run '$run'"; STATUS=1 ;;
+  esac
+done
+return $STATUS

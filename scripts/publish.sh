@@ -4,15 +4,17 @@
 # builds the shim there against that machine's CUDA libtorch), tarred into .gpu/bundle.tar.gz (git-ignored).
 # The native source needs no packing: it travels with the working tree.
 #
-# Usage: scripts/publish.sh [--bench]
+# Usage: scripts/publish.sh [--bench] [--pretrain]   (--pretrain adds examples/Pretrain, to train on the GPU)
 # Prints the bundle's size; fails if it is over the 60 MiB that a device call can carry next to the tree.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 WITH_BENCH=0
+WITH_PRETRAIN=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --bench) WITH_BENCH=1; shift ;;
+    --pretrain) WITH_PRETRAIN=1; shift ;;
     *) echo "publish.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -31,18 +33,20 @@ publish() {  # project, folder in the bundle
 }
 publish tests/Lrnn.Tests tests
 [ "$WITH_BENCH" = 1 ] && publish tests/Lrnn.Benchmarks bench
+[ "$WITH_PRETRAIN" = 1 ] && publish examples/Pretrain pretrain
 
 # What never runs on linux-x64 goes: Windows-only native helpers of the test SDK's code coverage and of
 # BenchmarkDotNet's ETW diagnosers, and debug symbols (managed stack traces keep method names without them).
 rm -rf "$STAGE"/*/Microsoft.CodeCoverage "$STAGE"/*/amd64 "$STAGE"/*/arm64 "$STAGE"/*/x86
 find "$STAGE" -name '*.pdb' -delete
-# The two publishes share the runtime (~80 MB): hard-link identical files so that tar stores them once.
-if [ -d "$STAGE/bench" ]; then
-  for f in "$STAGE"/bench/*; do
+# The publishes share the runtime (~80 MB): hard-link identical files so that tar stores them once.
+for other in bench pretrain; do
+  [ -d "$STAGE/$other" ] || continue
+  for f in "$STAGE/$other"/*; do
     twin="$STAGE/tests/$(basename "$f")"
     if [ -f "$f" ] && [ -f "$twin" ] && cmp -s "$f" "$twin"; then ln -f "$twin" "$f"; fi
   done
-fi
+done
 tar -C "$STAGE" -czf "$BUNDLE" .
 rm -rf "$STAGE"
 
