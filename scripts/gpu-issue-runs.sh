@@ -10,10 +10,11 @@ mkdir -p "$LOGS"
 RUNS=${GPU_RUNS:-flce lti scans mamba pretrain}
 STATUS=0
 
-run_bench() {  # name, filter, extra environment assignments...
+run_bench() {  # name, filter, extra environment assignments... (BDN_JOB: the job, empty for classes that set their own)
   local name=$1 filter=$2; shift 2
   echo "== $name ($filter) $*"
-  ( cd "$UNPACKED" && env "$@" "$BENCH" --filter "$filter" --inProcess --job short --artifacts "$LOGS/bdn-$name" \
+  # shellcheck disable=SC2086
+  ( cd "$UNPACKED" && env "$@" "$BENCH" --filter "$filter" --inProcess ${BDN_JOB---job short} --artifacts "$LOGS/bdn-$name" \
       > "$LOGS/$name.log" 2>&1 ) || { STATUS=1; tail -n 30 "$LOGS/$name.log"; }
   grep -E '^\||peak|ratio|_ms=' "$LOGS/$name.log"
 }
@@ -25,8 +26,8 @@ for run in $RUNS; do
         LRNN_FLCE_DEVICE=cuda LRNN_FLCE_DTYPE=BFloat16 ;;
     lti)    # Issue 4: each LTI mixer against its token loop and the copy floor; S4D at d_model=1536 for the target.
       # S4 is left out: its Step rebuilds dA^l_kernel per token, so its 2048-step baseline alone takes minutes.
-      run_bench lti-768 '*LtiMixer*' LRNN_BENCH_PRESET=gpu LRNN_BENCH_MIXERS=LRU,S4D,S5,Centaurus LRNN_BENCH_DEVICE=cuda
-      run_bench lti-1536 '*LtiMixer*' LRNN_BENCH_PRESET=gpu-wide LRNN_BENCH_MIXERS=S4D LRNN_BENCH_DEVICE=cuda ;;
+      BDN_JOB="" run_bench lti-768 '*LtiMixer*' LRNN_BENCH_PRESET=gpu LRNN_BENCH_MIXERS=LRU,S4D,S5,Centaurus LRNN_BENCH_DEVICE=cuda
+      BDN_JOB="" run_bench lti-1536 '*LtiMixer*' LRNN_BENCH_PRESET=gpu-wide LRNN_BENCH_MIXERS=S4D LRNN_BENCH_DEVICE=cuda ;;
     scans)  # Issue 5: linear_scan (B=8, L=2048, D=1536, fp32) and Mamba's selective scan against the copy floor.
       run_bench scans '*ScanBenchmarks*' LRNN_BENCH_SIZE=paper LRNN_BENCH_DEVICE=cuda ;;
     mamba)  # Issue 5: a Mamba layer's forward+backward against PyTorch eager on the same GPU.

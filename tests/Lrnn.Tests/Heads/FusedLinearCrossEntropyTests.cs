@@ -54,6 +54,32 @@ public sealed class FusedLinearCrossEntropyTests
         Assert.Equal(ScalarType.Float32, w32.grad!.dtype);
     }
 
+    [Theory]
+    [MemberData(nameof(TestDevices.All), MemberType = typeof(TestDevices))]
+    public void BFloat16InputsMatchTheFloat32DenseLossOfTheSameValues(string device)
+    {
+        // 16-bit weights take the 16-bit GEMM path in backward (float32 running sum of dW): compare with the dense
+        // float32 computation on the same bf16-rounded values, at bf16 tolerance.
+        using var scope = torch.NewDisposeScope();
+        const int n = 40, h = 16, v = 50;
+        var rng = new Random(5);
+        var x16 = Normal(rng, [n, h], ScalarType.Float32, device).to(ScalarType.BFloat16).requires_grad_();
+        var w16 = Normal(rng, [v, h], ScalarType.Float32, device).mul(0.5).to(ScalarType.BFloat16).requires_grad_();
+        var labels = torch.tensor(Enumerable.Range(0, n).Select(i => (long)((i * 7) % v)).ToArray(), device: device);
+        var (nll, _) = torch.nn.functional.fused_linear_cross_entropy(x16, w16, labels, chunk_size: 8);
+        nll.to(ScalarType.Float32).mean().backward();
+
+        var x32 = x16.detach().to(ScalarType.Float32).requires_grad_();
+        var w32 = w16.detach().to(ScalarType.Float32).requires_grad_();
+        var dense = torch.nn.functional.cross_entropy(x32.matmul(w32.transpose(0, 1)), labels);
+        dense.backward();
+
+        Assert.Equal(ScalarType.BFloat16, w16.grad!.dtype);
+        Numerics.AssertClose(Doubles(nll.to(ScalarType.Float32).mean()), Doubles(dense), atol: 2e-2, what: "mean loss");
+        Numerics.AssertClose(Doubles(w32.grad!), Doubles(w16.grad!.to(ScalarType.Float32)), atol: 2e-3, rtol: 2e-2, what: "dL/dW");
+        Numerics.AssertClose(Doubles(x32.grad!), Doubles(x16.grad!.to(ScalarType.Float32)), atol: 2e-3, rtol: 2e-2, what: "dL/dx");
+    }
+
     [Fact]
     public void LabelsOutsideTheVocabularyAreRejected()
     {

@@ -22,7 +22,9 @@ public class IndexingTests
         Assert.Equal(new double[] { 20, 21, 22, 23, 0, 1, 2, 3, 20, 21, 22, 23 },
             x.index_select(0, Index(dev, new long[] { 2, 0, 2 }, 3)).ToArray<double>());
         Assert.Equal(new double[] { 3, 1, 13, 11, 23, 21 }, torch.index_select(x, 1, Index(dev, new long[] { 3, 1 }, 2)).ToArray<double>());
-        Assert.ThrowsAny<TorchException>(() => x.index_select(0, Index(dev, new long[] { 3 }, 1)));
+        // Out of range: an exception on the CPU. On CUDA the same mistake is a device-side assert, which leaves the
+        // process's CUDA context unusable (libtorch cannot report it as an error), so it is not provoked there.
+        if (dev == "cpu") Assert.ThrowsAny<TorchException>(() => x.index_select(0, Index(dev, new long[] { 3 }, 1)));
     }
 
     [Theory]
