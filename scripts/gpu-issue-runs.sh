@@ -32,7 +32,9 @@ for run in $RUNS; do
       run_bench scans '*ScanBenchmarks*' LRNN_BENCH_SIZE=paper LRNN_BENCH_DEVICE=cuda ;;
     mamba)  # Issue 5: a Mamba layer's forward+backward against PyTorch eager on the same GPU.
       if [ -f scripts/bench-mamba.sh ]; then
-        bash scripts/bench-mamba.sh --exe "$BENCH" --python python3 2>&1 | tail -n 5 || STATUS=1
+        LRNN_MAMBA_B=8 LRNN_MAMBA_L=2048 LRNN_BENCH_DEVICE=cuda timeout 300 \
+          bash scripts/bench-mamba.sh --exe "$BENCH" --python python3 > "$LOGS/mamba.log" 2>&1 || STATUS=1
+        grep -E '_ms=|ratio|Error|error' "$LOGS/mamba.log" | tail -n 6
       fi ;;
     pretrain)  # Issue 7: the shipped checkpoint (GPU preset), written straight into $OUT/kjv.
       echo "== pretrain (gpu preset)"
