@@ -40,12 +40,14 @@ public static partial class torch
                     throw new ArgumentOutOfRangeException(nameof(dropout_p), dropout_p, "dropout_p must be in [0, 1].");
                 if (causal_alignment is not (CausalAlignment.TopLeft or CausalAlignment.BottomRight))
                     throw new ArgumentOutOfRangeException(nameof(causal_alignment), causal_alignment, "unknown causal alignment");
+                // Checked before the call: libtorch 2.x's fused CPU kernels accept some mismatched shapes silently.
+                if (ShapeDiagnostics.AttentionMismatch(query, key, value) is { } mismatch) throw mismatch;
                 var s = scale.GetValueOrDefault();
                 var result = NativeMethods.lrnn_scaled_dot_product_attention(query.Handle, key.Handle, value.Handle,
                     attn_mask?.Handle ?? TensorHandle.Null, dropout_p, is_causal ? (int)causal_alignment : 0, scale.HasValue ? &s : null);
                 return result != IntPtr.Zero
                     ? new Tensor(result)
-                    : throw ShapeDiagnostics.Attention(query, key, value, NativeErrors.Last());
+                    : throw NativeErrors.Last();
             }
         }
     }

@@ -58,16 +58,17 @@ internal static class ShapeDiagnostics
         return native;
     }
 
-    internal static Exception Attention(Tensor q, Tensor k, Tensor v, Exception native)
+    /// <summary>The shape mistake of an attention call (null when q, k and v fit together).</summary>
+    internal static ArgumentException? AttentionMismatch(Tensor q, Tensor k, Tensor v)
     {
         long[] sq = q.shape, sk = k.shape, sv = v.shape;
         if (sq.Length < 2 || sk.Length < 2 || sv.Length < 2)
-            return new ArgumentException($"scaled_dot_product_attention needs (..., L, E) tensors, got query {D(sq)}, key {D(sk)}, value {D(sv)}.", native);
+            return new ArgumentException($"scaled_dot_product_attention needs (..., L, E) tensors, got query {D(sq)}, key {D(sk)}, value {D(sv)}.");
         if (sq[^1] != sk[^1])
-            return new ArgumentException($"scaled_dot_product_attention: query {D(sq)} and key {D(sk)} differ in the embedding size.", native);
+            return new ArgumentException($"scaled_dot_product_attention: query {D(sq)} and key {D(sk)} differ in the embedding size.");
         if (sk[^2] != sv[^2])
-            return new ArgumentException($"scaled_dot_product_attention: key {D(sk)} and value {D(sv)} differ in the sequence length.", native);
-        return native;
+            return new ArgumentException($"scaled_dot_product_attention: key {D(sk)} and value {D(sv)} differ in the sequence length.");
+        return null;
     }
 
     private static string D(long[] shape) => Tensor.Dims(shape);

@@ -161,7 +161,7 @@ public sealed class LtvMixerTests
             Numerics.AssertClose(Doubles(AsReal(alone.State)), Doubles(AsReal(cache.State.narrow(0, b, 1))),
                 atol: 1e-5, rtol: 1e-5, what: $"{name}: sequence {b} final state");
             if (alone.ConvState is { } conv)
-                Assert.Equal(Doubles(conv), Doubles(cache.ConvState!.narrow(0, b, 1)));
+                Numerics.AssertClose(Doubles(conv), Doubles(cache.ConvState!.narrow(0, b, 1)), atol: 1e-6, rtol: 1e-6, what: $"{name}: sequence {b} conv state"); // GEMM results: the batch changes the blocking
         }
     }
 
