@@ -23,7 +23,7 @@ internal sealed record Preset(string Name, string Description, LrnnConfig Config
         // The shipped checkpoint (< 16 MiB in float32, so one file of it comes back from the GPU machine): a few minutes on one GPU.
         "gpu" => new(name, "~4M parameters, GPU, a few minutes (the shipped checkpoint)",
             Hybrid(vocabSize, dModel: 256, dState: 128, dIntermediate: 512, ["LRU", "RGLRU", "attn", "LRU", "RGLRU", "attn"]),
-            new TrainingOptions { MaxSteps = 3000, BatchSize = 32, LearningRate = 3e-3, WarmupSteps = 200, EvalInterval = 250, EvalBatches = 40, CheckpointInterval = 1000 },
+            new TrainingOptions { MaxSteps = 1500, BatchSize = 32, LearningRate = 3e-3, WarmupSteps = 150, EvalInterval = 250, EvalBatches = 40, CheckpointInterval = 500 },
             SequenceLength: 512),
         "gpu-30m" => new(name, "~30M parameters, GPU",
             Hybrid(vocabSize, dModel: 512, dState: 256, dIntermediate: 1536, ["LRU", "RGLRU", "attn", "LRU", "RGLRU", "attn", "LRU", "RGLRU", "attn", "LRU"]),
