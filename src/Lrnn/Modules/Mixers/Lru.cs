@@ -104,26 +104,8 @@ public sealed class Lru : Mixer
         var u = Cast(x, w.Type);                                                        // (B, L, H)
         var bu = InputToState(u, w);                                                    // (B, L, N) complex
 
-        // K_l = Λ^l = exp(l·log Λ), l = 0..L−1.
-        var l = torch.arange(length, w.Type, x.device).unsqueeze(-1);                   // (L, 1)
-        var kernel = torch.complex(l.mul(w.LogLambdaRe), l.mul(w.LogLambdaIm)).exp();   // (L, N)
-
-        // h_t = Σ_{s≤t} Λ^{t−s} B̃u_s: a causal convolution along L.
-        var states = FftConvolution.Causal(bu, kernel.unsqueeze(0), dim: 1);            // (B, L, N)
-
-        if (cache is not null && cache.Position > 0)
-        {
-            // Continuing a prefilled cache: h_t also holds Λ^{t+1} h_0 of the state before this input.
-            var carry = kernel.mul(w.Lambda);                                           // (L, N): Λ^{l+1}
-            states = states.add(carry.unsqueeze(0).mul(cache.State.unsqueeze(1)));
-        }
-
+        var states = DiagonalRecurrence.States(bu, torch.complex(w.LogLambdaRe, w.LogLambdaIm), cache); // (B, L, N)
         var y = ReadOut(states, u, w);                                                  // (B, L, H)
-        if (cache is not null)
-        {
-            using (torch.no_grad()) cache.State.copy_(states.select(1, length - 1));
-            cache.Advance(length);
-        }
         return Cast(y, x.dtype).MoveToOuterDisposeScope();
     }
 
@@ -133,10 +115,8 @@ public sealed class Lru : Mixer
         using var scope = torch.NewDisposeScope();
         var w = Derive(x);
         var u = Cast(x, w.Type);                                                        // (B, H)
-        var h = w.Lambda.mul(lru.State).add(InputToState(u, w));                        // (B, N)
+        var h = DiagonalRecurrence.Step(InputToState(u, w), w.Lambda, lru);             // (B, N)
         var y = ReadOut(h, u, w);                                                       // (B, H)
-        using (torch.no_grad()) lru.State.copy_(h);
-        lru.Advance(1);
         return Cast(y, x.dtype).MoveToOuterDisposeScope();
     }
 

@@ -88,26 +88,8 @@ public sealed class S5 : Mixer
         var u = Cast(LengthMask.Apply(x, context.Lengths), w.Type);                    // (B, L, H)
         var bu = InputToState(u, w);                                                    // (B, L, N) complex
 
-        // K_l = Ā^l = exp(l·log Ā), l = 0..L−1.
-        var l = torch.arange(length, w.Type, x.device).unsqueeze(-1);                   // (L, 1)
-        var kernel = l.mul(w.LogABar).exp();                                            // (L, N)
-
-        // h_t = Σ_{s≤t} Ā^{t−s} B̄u_s: a causal convolution along L.
-        var states = FftConvolution.Causal(bu, kernel.unsqueeze(0), dim: 1);            // (B, L, N)
-
-        if (cache is not null && cache.Position > 0)
-        {
-            // Continuing a prefilled cache: h_t also holds Ā^{t+1} h_0 of the state before this input.
-            var carry = kernel.mul(w.ABar);                                             // (L, N): Ā^{l+1}
-            states = states.add(carry.unsqueeze(0).mul(cache.State.unsqueeze(1)));
-        }
-
+        var states = DiagonalRecurrence.States(bu, w.LogABar, cache);                  // (B, L, N)
         var y = ReadOut(states, u, w);                                                  // (B, L, H)
-        if (cache is not null)
-        {
-            using (torch.no_grad()) cache.State.copy_(states.select(1, length - 1));
-            cache.Advance(length);
-        }
         return Cast(y, x.dtype).MoveToOuterDisposeScope();
     }
 
@@ -117,10 +99,8 @@ public sealed class S5 : Mixer
         using var scope = torch.NewDisposeScope();
         var w = Derive(x);
         var u = Cast(x, w.Type);                                                        // (B, H)
-        var h = w.ABar.mul(s5.State).add(InputToState(u, w));                           // (B, N)
+        var h = DiagonalRecurrence.Step(InputToState(u, w), w.ABar, s5);                // (B, N)
         var y = ReadOut(h, u, w);                                                       // (B, H)
-        using (torch.no_grad()) s5.State.copy_(h);
-        s5.Advance(1);
         return Cast(y, x.dtype).MoveToOuterDisposeScope();
     }
 
