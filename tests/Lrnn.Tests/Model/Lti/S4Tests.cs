@@ -164,40 +164,20 @@ public sealed class S4Tests
                     {
                         var acc = Complex.Zero;
                         for (var i = 0; i < N; i++) acc += outputs[f][c][i] * next[i];
-                        flat[c * H + f] = Gelu(Gelu(acc.Real + d[c * H + f] * u));
+                        flat[c * H + f] = ExactGelu.Of(ExactGelu.Of(acc.Real + d[c * H + f] * u));
                     }
                 }
                 for (var o = 0; o < H; o++)
                 {
                     var z = bias[o];
                     for (var i = 0; i < channels * H; i++) z += w[o * channels * H + i] * flat[i];
-                    y[(b * length + t) * H + o] = Gelu(z);
+                    y[(b * length + t) * H + o] = ExactGelu.Of(z);
                 }
             }
         }
         return y;
     }
 
-    private static double Gelu(double v) => 0.5 * v * (1 + Erf(v / Math.Sqrt(2)));
-
-    /// <summary>erf by its Taylor series (|z| ≤ 3) or continued fraction of erfc: ~1e-14 accurate.</summary>
-    private static double Erf(double z)
-    {
-        var a = Math.Abs(z);
-        if (a <= 3)
-        {
-            double sum = 0, term = a;
-            for (var k = 0; k < 200 && Math.Abs(term) > 1e-17; k++)
-            {
-                sum += term / (2 * k + 1);
-                term *= -a * a / (k + 1);
-            }
-            return Math.Sign(z) * 2 / Math.Sqrt(Math.PI) * sum;
-        }
-        double f = a;
-        for (var k = 60; k >= 1; k--) f = a + k / 2.0 / f;
-        return Math.Sign(z) * (1 - Math.Exp(-a * a) / Math.Sqrt(Math.PI) / f);
-    }
 
     [Theory]
     [MemberData(nameof(DevicesAndInits))]
