@@ -22,7 +22,7 @@ public sealed class HeadLossTests
         foreach (var reduction in new[] { "mean", "sum", "none" })
             data.Add(new TheoryDataRow<string, string, string, string>(device, head, loss, reduction)
             {
-                Skip = device == "cuda" && !TestDevices.CudaAvailable ? TestDevices.NoCudaReason : null,
+                Skip = TestDevices.SkipReason(device),
             });
         return data;
     }

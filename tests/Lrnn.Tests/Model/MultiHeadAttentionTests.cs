@@ -92,7 +92,7 @@ public sealed class MultiHeadAttentionTests
         foreach (var (rotary, interleaved) in new[] { (0L, false), (4L, false), (4L, true) })
             data.Add(new TheoryDataRow<string, long, bool>(device, rotary, interleaved)
             {
-                Skip = device == "cuda" && !TestDevices.CudaAvailable ? TestDevices.NoCudaReason : null,
+                Skip = TestDevices.SkipReason(device),
             });
         return data;
     }

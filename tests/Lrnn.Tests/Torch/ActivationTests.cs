@@ -41,7 +41,7 @@ public class ActivationTests
         foreach (var name in Elementwise.Keys)
         {
             data.Add("cpu", name);
-            data.Add(new TheoryDataRow<string, string>("cuda", name) { Skip = TestDevices.CudaAvailable ? null : TestDevices.NoCudaReason });
+            data.Add(new TheoryDataRow<string, string>("cuda", name) { Skip = TestDevices.SkipReason("cuda") });
         }
         return data;
     }

@@ -93,7 +93,7 @@ public class AttentionTests
         {
             data.Add("cpu", lq, lk, alignment);
             data.Add(new TheoryDataRow<string, int, int, CausalAlignment>("cuda", lq, lk, alignment)
-                { Skip = TestDevices.CudaAvailable ? null : TestDevices.NoCudaReason });
+                { Skip = TestDevices.SkipReason("cuda") });
         }
         return data;
     }

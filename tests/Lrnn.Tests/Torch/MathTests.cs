@@ -102,7 +102,7 @@ public class MathTests
         foreach (var name in Unary.Keys)
         {
             data.Add("cpu", name);
-            data.Add(new TheoryDataRow<string, string>("cuda", name) { Skip = TestDevices.CudaAvailable ? null : TestDevices.NoCudaReason });
+            data.Add(new TheoryDataRow<string, string>("cuda", name) { Skip = TestDevices.SkipReason("cuda") });
         }
         return data;
     }

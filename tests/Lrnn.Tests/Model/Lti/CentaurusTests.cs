@@ -20,7 +20,7 @@ public sealed class CentaurusTests
         foreach (var mode in Enum.GetValues<CentaurusMode>())
             data.Add(new TheoryDataRow<string, CentaurusMode>(device, mode)
             {
-                Skip = device == "cuda" && !TestDevices.CudaAvailable ? TestDevices.NoCudaReason : null,
+                Skip = TestDevices.SkipReason(device),
             });
         return data;
     }

@@ -23,7 +23,7 @@ public sealed class S4Tests
             foreach (var variant in variants)
                 data.Add(new TheoryDataRow<string, string>(device, variant)
                 {
-                    Skip = device == "cuda" && !TestDevices.CudaAvailable ? TestDevices.NoCudaReason : null,
+                    Skip = TestDevices.SkipReason(device),
                 });
         return data;
     }
@@ -332,13 +332,6 @@ public sealed class S4Tests
             },
         };
         using var model = new LrnnLMHeadModel(config.Validate(), device: device);
-        const long batch = 2, prompt = 5, steps = 4;
-        var ids = Ids(new Random(10), batch, prompt + steps, config.VocabSize, device);
-        var full = model.Forward(ids);
-        using var cache = model.AllocateInferenceCache(batch, prompt + steps);
-        var prefill = model.Prefill(ids.narrow(1, 0, prompt), cache);
-        Numerics.AssertClose(Doubles(full.narrow(1, prompt - 1, 1)), Doubles(prefill), atol: 1e-4, what: $"{stack}: prefill logits");
-        for (var t = prompt; t < prompt + steps; t++)
-            Numerics.AssertClose(Doubles(full.narrow(1, t, 1)), Doubles(model.Step(ids.narrow(1, t, 1), cache)), atol: 1e-4, what: $"{stack}: step {t}");
+        StateEquivalence.AssertPrefillThenStepsMatchForward(model, device, prompt: 5, steps: 4, seed: 10, what: stack);
     }
 }

@@ -58,7 +58,7 @@ public sealed class S5CentaurusLanguageModelTests
         foreach (var family in s_families)
             data.Add(new TheoryDataRow<string, string>(device, family)
             {
-                Skip = device == "cuda" && !TestDevices.CudaAvailable ? TestDevices.NoCudaReason : null,
+                Skip = TestDevices.SkipReason(device),
             });
         return data;
     }
@@ -67,22 +67,8 @@ public sealed class S5CentaurusLanguageModelTests
     [MemberData(nameof(DevicesAndFamilies))]
     public void PrefillThenStepsMatchForward(string device, string family)
     {
-        using var scope = torch.NewDisposeScope();
         using var model = new LrnnLMHeadModel(Family(family), device: device);
-        const long batch = 2, prompt = 7, steps = 4;
-        var ids = Ids(new Random(11), batch, prompt + steps, model.Config.VocabSize, device);
-        var full = model.Forward(ids);                                                    // (B, L, V_pad)
-        Assert.Equal([batch, prompt + steps, 40L], full.shape);
-
-        using var cache = model.AllocateInferenceCache(batch, prompt + steps);
-        var prefill = model.Prefill(ids.narrow(1, 0, prompt), cache);                   // (B, 1, V_pad)
-        Numerics.AssertClose(Doubles(full.narrow(1, prompt - 1, 1)), Doubles(prefill), atol: 1e-4, what: $"{family}: prefill logits");
-        for (var t = prompt; t < prompt + steps; t++)
-        {
-            var logits = model.Step(ids.narrow(1, t, 1), cache);
-            Numerics.AssertClose(Doubles(full.narrow(1, t, 1)), Doubles(logits), atol: 1e-4, what: $"{family}: step {t} logits");
-        }
-        Assert.Equal(prompt + steps, cache.Position);
+        StateEquivalence.AssertPrefillThenStepsMatchForward(model, device, prompt: 7, steps: 4, seed: 11, what: family);
     }
 
     [Fact]

@@ -20,7 +20,7 @@ public sealed class S5Tests
         foreach (var method in Enum.GetValues<DiscretizationMethod>())
             data.Add(new TheoryDataRow<string, DiscretizationMethod>(device, method)
             {
-                Skip = device == "cuda" && !TestDevices.CudaAvailable ? TestDevices.NoCudaReason : null,
+                Skip = TestDevices.SkipReason(device),
             });
         return data;
     }

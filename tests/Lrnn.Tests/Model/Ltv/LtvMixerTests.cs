@@ -60,7 +60,7 @@ public sealed class LtvMixerTests
         var data = new TheoryData<string, string>();
         foreach (var device in new[] { "cpu", "cuda" })
         foreach (var name in s_cases)
-            data.Add(new TheoryDataRow<string, string>(name, device) { Skip = device == "cuda" && !TestDevices.CudaAvailable ? TestDevices.NoCudaReason : null });
+            data.Add(new TheoryDataRow<string, string>(name, device) { Skip = TestDevices.SkipReason(device) });
         return data;
     }
 

@@ -35,14 +35,7 @@ public sealed class LtvModelTests
             ["S5LTV"] = new JObject { ["discretization"] = discretization == "mamba" ? "zoh" : discretization, ["conj_sym"] = true },
         };
         using var model = new LrnnLMHeadModel(Config(s_everyLtv, kwargs));
-        const long batch = 2, prompt = 6, steps = 4;
-        var ids = Ids(new Random(21), batch, prompt + steps, model.Config.VocabSize, Device.CPU);
-        var full = model.Forward(ids);
-        using var cache = model.AllocateInferenceCache(batch, prompt + steps);
-        var prefill = model.Prefill(ids.narrow(1, 0, prompt), cache);
-        Numerics.AssertClose(Doubles(full.narrow(1, prompt - 1, 1)), Doubles(prefill), atol: 1e-4, what: "prefill logits");
-        for (var t = prompt; t < prompt + steps; t++)
-            Numerics.AssertClose(Doubles(full.narrow(1, t, 1)), Doubles(model.Step(ids.narrow(1, t, 1), cache)), atol: 1e-4, what: $"step {t} logits");
+        StateEquivalence.AssertPrefillThenStepsMatchForward(model, Device.CPU, prompt: 6, steps: 4, seed: 21, what: discretization);
     }
 
     [Fact]
