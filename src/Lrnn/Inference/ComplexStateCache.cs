@@ -3,7 +3,7 @@ using Lrnn.Torch;
 namespace Lrnn.Inference;
 
 /// <summary>
-/// The complex diagonal state of an LTI mixer (LRU and S5: (B, N); Centaurus: (B, lanes, sub-states)), complex64 for
+/// The complex diagonal state of an LTI mixer (LRU and S5: (B, N); S4 and S4D: (B, H, M); Centaurus: (B, lanes, sub-states)), complex64 for
 /// float32/half/bfloat16 models and complex128 for float64 ones, so that steps compute Ā^t as accurately as the
 /// full-sequence kernels do.
 /// </summary>

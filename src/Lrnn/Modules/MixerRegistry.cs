@@ -27,7 +27,10 @@ public static class MixerRegistry
         Register("S4D", S4D.Schema, spec => new S4D(spec), S4D.ModelProblems);
         Register("S5", S5.Schema, spec => new S5(spec), S5.ModelProblems);
         Register("Centaurus", Centaurus.Schema, Centaurus.Create, Centaurus.ModelProblems);
-        foreach (var (name, schema, factory, problems) in Ltv.LtvMixers.Registrations) Register(name, schema, factory, problems);
+        Register("Mamba", Mamba.Schema, spec => new Mamba(spec), Mamba.ModelProblems);
+        Register("RGLRU", RgLru.Schema, spec => new RgLru(spec), RgLru.ModelProblems);
+        Register("S7", S7.Schema, spec => new S7(spec), S7.ModelProblems);
+        Register("S5LTV", S5Ltv.Schema, spec => new S5Ltv(spec), S5Ltv.ModelProblems);
     }
 
     /// <summary>

@@ -9,15 +9,16 @@ namespace Lrnn.Modules.Lti;
 public static class LengthMask
 {
     /// <summary>
-    /// x (B, L, D), <paramref name="lengths"/> (B) or (1) integer → x with x[b, t] = 0 for t ≥ lengths[b]; x itself
-    /// (a new handle) when <paramref name="lengths"/> is null.
+    /// x (B, L, D), <paramref name="lengths"/> (B) or (1) integer → x with x[b, t] = 0 where the absolute position
+    /// <paramref name="offset"/> + t ≥ lengths[b] (offset: tokens a cache already holds, so lengths count whole
+    /// sequences); x itself (a new handle) when <paramref name="lengths"/> is null.
     /// </summary>
-    public static Tensor Apply(Tensor x, Tensor? lengths)
+    public static Tensor Apply(Tensor x, Tensor? lengths, long offset = 0)
     {
         if (lengths is null) return x.alias();
         if (lengths.dim() != 1 || (lengths.size(0) != 1 && lengths.size(0) != x.size(0)))
             throw new ArgumentException($"lengths must be (B) or (1) for x of shape [{string.Join(", ", x.shape)}]; got [{string.Join(", ", lengths.shape)}]", nameof(lengths));
-        using var positions = torch.arange(x.size(1), ScalarType.Int64, x.device);    // (L)
+        using var positions = torch.arange(offset, offset + x.size(1), 1, ScalarType.Int64, x.device);   // (L)
         using var column = lengths.to(ScalarType.Int64, x.device).unsqueeze(-1);       // (B, 1)
         using var valid = positions.lt(column).unsqueeze(-1);                          // (B, L, 1)
         using var invalid = valid.logical_not();

@@ -125,17 +125,6 @@ public abstract class S4Block : Mixer
 
     protected static Tensor Cast(Tensor t, ScalarType type) => t.dtype == type ? t : t.to(type);
 
-    /// <summary>lrnnx's padding mask: inputs at absolute positions ≥ lengths[b] are zeroed (x (B, L, H), first token at <paramref name="offset"/>).</summary>
-    protected static Tensor MaskPadding(Tensor x, Tensor? lengths, long offset)
-    {
-        if (lengths is null) return x.alias();
-        if (lengths.dim() != 1 || (lengths.size(0) != 1 && lengths.size(0) != x.size(0)))
-            throw new ArgumentException($"lengths must be (B) or (1), got [{string.Join(", ", lengths.shape)}] for a batch of {x.size(0)}");
-        using var positions = torch.arange(offset, offset + x.size(1), 1, ScalarType.Int64, x.device);
-        using var keep = positions.unsqueeze(0).lt(lengths.to(x.device).unsqueeze(-1)).unsqueeze(-1);   // (B, L, 1)
-        return x.mul(keep.to(x.dtype));
-    }
-
     /// <summary>
     /// y (..., channels, H) of the SSM and its input u (..., H), both in the compute type → the block's output
     /// (..., H) in <paramref name="outType"/>: D skip, flatten, GELU, GELU, dropout, output_linear (+ GELU).
@@ -160,7 +149,7 @@ public abstract class S4Block : Mixer
     }
 
     public override MixerCache AllocateCache(long batch, long maxSeqLen, ScalarType dtype, Device device) =>
-        new S4Cache(batch, maxSeqLen, DModel, StateSize, dtype, device);
+        new ComplexStateCache(batch, maxSeqLen, [DModel, StateSize], dtype, device);
 
     /// <summary>Complex states per feature in the cache.</summary>
     protected abstract long StateSize { get; }

@@ -34,7 +34,6 @@ public sealed record S4Options
     public string Disc { get; init; } = "zoh";
     public S4InitOptions InitOptions { get; init; } = new();
 
-    private static readonly string[] s_transforms = ["none", "exp", "relu", "sigmoid", "softplus"];
 
     /// <summary>The schema shared by S4 and S4D; <paramref name="withDisc"/> adds S4D's <c>disc</c>.</summary>
     public static MixerSchema Schema(bool withDisc)
@@ -53,14 +52,14 @@ public sealed record S4Options
             new("dt_min", KwargKind.Float, 0.001),
             new("dt_max", KwargKind.Float, 0.1),
             new("dt_tie", KwargKind.Bool, true),
-            new("dt_transform", KwargKind.String, "exp") { Choices = s_transforms },
+            new("dt_transform", KwargKind.String, "exp") { Choices = S4Transform.Names },
             new("dt_fast", KwargKind.Bool, false),
             new("rank", KwargKind.Int, 1),
             new("n_ssm", KwargKind.Int) { Nullable = true },
             new("init", KwargKind.String, "legs"),
             new("deterministic", KwargKind.Bool, false),
-            new("real_transform", KwargKind.String, "exp") { Choices = s_transforms },
-            new("imag_transform", KwargKind.String, "none") { Choices = s_transforms },
+            new("real_transform", KwargKind.String, "exp") { Choices = S4Transform.Names },
+            new("imag_transform", KwargKind.String, "none") { Choices = S4Transform.Names },
             new("is_real", KwargKind.Bool, false),
             new("lr", KwargKind.Float) { Nullable = true },
             new("wd", KwargKind.Float, 0.0),

@@ -115,7 +115,7 @@ public abstract class Centaurus : Mixer
 
         using var scope = torch.NewDisposeScope();
         var w = Derive(x);
-        var u = ToType(LengthMask.Apply(x, context.Lengths), w.Type);                  // (B, L, H)
+        var u = ToType(LengthMask.Apply(x, context.Lengths, cache?.Position ?? 0), w.Type);                  // (B, L, H)
         var v = Lift(u, w.Delta);                                                       // (B, L, P)
 
         var l = torch.arange(length, w.Type, x.device).view(length, 1, 1);              // (L, 1, 1)

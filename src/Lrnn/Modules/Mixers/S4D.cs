@@ -57,14 +57,14 @@ public sealed class S4D : S4Block
     public override Tensor Forward(Tensor x, MixerContext context)
     {
         CheckInput(x);
-        var cache = context.Cache is null ? null : CacheAs<S4Cache>(context.Cache);
+        var cache = context.Cache is null ? null : CacheAs<ComplexStateCache>(context.Cache);
         var length = x.size(1);
         cache?.EnsureRoom(length);
 
         using var scope = torch.NewDisposeScope();
         var type = ComputeType(x);
         var complexType = type == ScalarType.Float64 ? ScalarType.ComplexFloat64 : ScalarType.ComplexFloat32;
-        var u = Cast(MaskPadding(x, context.Lengths, cache?.Position ?? 0), type);            // (B, L, H)
+        var u = Cast(LengthMask.Apply(x, context.Lengths, cache?.Position ?? 0), type);            // (B, L, H)
         var (a, b, c, logA) = Discretize(type);
 
         // Ā^l = exp(l·log Ā), l = 0..L−1.
@@ -92,7 +92,7 @@ public sealed class S4D : S4Block
 
     protected override Tensor StepToken(Tensor x, MixerCache cache)
     {
-        var s4 = CacheAs<S4Cache>(cache);
+        var s4 = CacheAs<ComplexStateCache>(cache);
         using var scope = torch.NewDisposeScope();
         var type = ComputeType(x);
         var u = Cast(x, type);                                                                // (B, H)

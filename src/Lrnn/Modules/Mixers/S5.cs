@@ -85,7 +85,7 @@ public sealed class S5 : Mixer
 
         using var scope = torch.NewDisposeScope();
         var w = Derive(x);
-        var u = Cast(LengthMask.Apply(x, context.Lengths), w.Type);                    // (B, L, H)
+        var u = Cast(LengthMask.Apply(x, context.Lengths, cache?.Position ?? 0), w.Type);                    // (B, L, H)
         var bu = InputToState(u, w);                                                    // (B, L, N) complex
 
         var states = DiagonalRecurrence.States(bu, w.LogABar, cache);                  // (B, L, N)

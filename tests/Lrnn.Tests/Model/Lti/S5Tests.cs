@@ -220,6 +220,22 @@ public sealed class S5Tests
         return Math.Sqrt(v.Select(x => (x - mean) * (x - mean)).Average());
     }
 
+    [Fact]
+    public void LengthsCountAbsolutePositionsWhenAPrefillContinuesACache()
+    {
+        // lengths[b] counts the whole sequence: the second prefill call starts at position 3, so its positions
+        // 5.. are padding, exactly as in one masked forward over all 8 tokens.
+        using var scope = torch.NewDisposeScope();
+        using var s5 = Generic(DiscretizationMethod.Zoh);
+        var x = Normal(new Random(8), [1, 8, H], ScalarType.Float32, Device.CPU);
+        var lengths = torch.tensor(new long[] { 5 });
+        var full = s5.Forward(x, new MixerContext { Lengths = lengths });
+        using var cache = s5.AllocateCache(1, 8, ScalarType.Float32, Device.CPU);
+        var first = s5.Forward(x.narrow(1, 0, 3), new MixerContext { Lengths = lengths, Cache = cache });
+        var rest = s5.Forward(x.narrow(1, 3, 5), new MixerContext { Lengths = lengths, Cache = cache });
+        Numerics.AssertClose(Doubles(full), Doubles(torch.cat([first, rest], 1)), atol: 1e-5, what: "split prefill with lengths");
+    }
+
     [Theory]
     [InlineData(ScalarType.BFloat16)]
     [InlineData(ScalarType.Float16)]
