@@ -35,7 +35,4 @@ inline at::ScalarType compute_dtype(at::ScalarType input) {
   return input == at::kHalf || input == at::kBFloat16 ? at::kFloat : input;
 }
 
-// `t` in compute_dtype(t): a no-op (no copy) for float32/float64 inputs.
-inline at::Tensor upcast(const at::Tensor& t) { return t.to(compute_dtype(t.scalar_type())); }
-
 }  // namespace lrnn::autograd

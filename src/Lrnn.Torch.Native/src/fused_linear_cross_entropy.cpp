@@ -239,7 +239,8 @@ LRNN_API int32_t lrnn_fused_linear_cross_entropy(tensor_t x, tensor_t const* wei
     const auto b = or_undefined(bias);
     const auto s = or_undefined(scale);
     check_arguments(*x, blocks, b, s, *labels, ignore_index);
-    auto result = FusedLinearCrossEntropyFunction::apply(*x, c10::optional<at::Tensor>(b), c10::optional<at::Tensor>(s), *labels, at::TensorList(blocks), ignore_index,
+    auto result = FusedLinearCrossEntropyFunction::apply(*x, b.defined() ? c10::optional<at::Tensor>(b) : c10::nullopt,
+                                                         s.defined() ? c10::optional<at::Tensor>(s) : c10::nullopt, *labels, at::TensorList(blocks), ignore_index,
                                                          label_smoothing, softcap, chunk_size);
     *out0 = lrnn::wrap(std::move(result[0]));
     *out1 = lrnn::wrap(std::move(result[1]));

@@ -104,9 +104,6 @@ LRNN_API int32_t lrnn_optimizer_zero_grad(optimizer_t opt, int32_t set_to_none) 
 }
 
 // ---- parameter groups --------------------------------------------------------------------------------
-LRNN_API int32_t lrnn_optimizer_param_group_count(optimizer_t opt) {
-  LRNN_VALUE(-1, static_cast<int32_t>(opt->param_groups().size()));
-}
 LRNN_API int32_t lrnn_optimizer_get_lr(optimizer_t opt, int32_t group, double* lr) {
   LRNN_STATUS(*lr = group_at(opt, group).options().get_lr());
 }

@@ -16,7 +16,6 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Lib)] internal static partial void lrnn_optimizer_free(IntPtr opt);
     [LibraryImport(Lib)] internal static partial int lrnn_optimizer_step(OptimizerHandle opt);
     [LibraryImport(Lib)] internal static partial int lrnn_optimizer_zero_grad(OptimizerHandle opt, int setToNone);
-    [LibraryImport(Lib)] internal static partial int lrnn_optimizer_param_group_count(OptimizerHandle opt);
     [LibraryImport(Lib)] internal static partial int lrnn_optimizer_get_lr(OptimizerHandle opt, int group, out double lr);
     [LibraryImport(Lib)] internal static partial int lrnn_optimizer_set_lr(OptimizerHandle opt, int group, double lr);
     [LibraryImport(Lib)] internal static partial IntPtr lrnn_optimizer_save(OptimizerHandle opt);
