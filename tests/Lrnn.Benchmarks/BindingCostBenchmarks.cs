@@ -23,7 +23,7 @@ public class BindingCostBenchmarks
     [Benchmark]
     public int PInvokeTransition() => NativeMethods.lrnn_abi_version();
 
-    /// <summary>Two tensor arguments (SafeHandle AddRef/Release each) to an export that barely works.</summary>
+    /// <summary>Two tensor arguments through TensorHandleMarshaller (a raw handle read, no AddRef/Release) to an export that barely works.</summary>
     [Benchmark]
     public int TwoTensorArguments() => NativeMethods.lrnn_tensor_same_storage(_a.Handle, _b.Handle);
 

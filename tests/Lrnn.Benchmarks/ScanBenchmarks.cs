@@ -7,7 +7,8 @@ namespace Lrnn.Benchmarks;
 /// The native scans (torch.ops.linear_scan, torch.ops.selective_scan) against the memory-copy floor of the same
 /// bytes, measured in the same run (docs/scans.md). <see cref="CopyFloor"/> is the baseline, so BenchmarkDotNet's
 /// Ratio column of the linear-scan rows is "times the floor": it copies 1.5 state-sized tensors, i.e. reads and
-/// writes as many bytes as a scan that reads a and b once and writes h once.
+/// writes as many bytes as a scan that reads a and b once and writes h once. (The floor is sized for the linear scan:
+/// ignore the Ratio column on the SelectiveScan rows.)
 ///
 /// Sizes and device come from the environment so that one build serves the CPU runs here and the GPU runs:
 /// <c>LRNN_BENCH_DEVICE</c> = cpu (default) | cuda, <c>LRNN_BENCH_SIZE</c> = small (default) | paper.

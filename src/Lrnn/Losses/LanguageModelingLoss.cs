@@ -47,7 +47,7 @@ public sealed class LanguageModelingLoss(CrossEntropyImplementation crossEntropy
         }
 
         var loss = Reduce(lossTokens);
-        var ce = Reduce(tokens.Nll).detach();
+        var ce = (zTokens is null ? loss : Reduce(tokens.Nll)).detach();            // without z-loss the loss is the CE
         var z = zTokens is null ? null : Reduce(zTokens).detach();
         var keptLogits = options.ReturnLogits ? logits!.view([batch, length, -1]).MoveToOuterDisposeScope() : null;
         logits?.Dispose();

@@ -50,6 +50,10 @@ public sealed class Trainer : IDisposable
         options.Validate();
         if (train.SequenceLength != validation.SequenceLength)
             throw new ArgumentException($"train sequences have {train.SequenceLength} tokens, validation sequences {validation.SequenceLength}");
+        // The packed labels mark document boundaries with PackedSequences.IgnoreIndex: the head's loss must skip the same id.
+        if (model.lm_head.Loss.IgnoreIndex != PackedSequences.IgnoreIndex)
+            throw new ArgumentException($"the head's loss ignores label {model.lm_head.Loss.IgnoreIndex}, but packed sequences mark " +
+                                        $"ignored positions with {PackedSequences.IgnoreIndex}: set lm_head.loss.ignore_index to {PackedSequences.IgnoreIndex}");
         _model = model;
         _train = train;
         _validation = validation;

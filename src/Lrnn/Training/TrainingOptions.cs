@@ -60,6 +60,9 @@ public sealed record TrainingOptions
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(LearningRate);
         ArgumentOutOfRangeException.ThrowIfNegative(WarmupSteps);
         ArgumentOutOfRangeException.ThrowIfNegative(GradientClipNorm);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(LogInterval);
+        ArgumentOutOfRangeException.ThrowIfNegative(EvalInterval);
+        ArgumentOutOfRangeException.ThrowIfNegative(CheckpointInterval);
         if (MinLearningRateRatio is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(MinLearningRateRatio), "must be in [0, 1]");
     }
 }

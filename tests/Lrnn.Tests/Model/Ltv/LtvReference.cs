@@ -1,3 +1,4 @@
+using Lrnn.Tests.Support;
 using System.Numerics;
 using Lrnn.Modules.Mixers;
 using static Lrnn.Tests.Model.ModelTestData;
@@ -28,33 +29,6 @@ internal static class LtvReference
     private static double Softplus(double v) => v > 20 ? v : double.LogP1(Math.Exp(v));
     private static double Silu(double v) => v * Sigmoid(v);
 
-    /// <summary>Exact GELU x·Φ(x); erf by its Taylor series (|x| ≤ 3) or continued fraction, to ~1e-12.</summary>
-    private static double Gelu(double v) => 0.5 * v * (1 + Erf(v / Math.Sqrt(2)));
-
-    private static double Erf(double x)
-    {
-        var ax = Math.Abs(x);
-        double r;
-        if (ax < 3)
-        {
-            double term = ax, sum = ax;
-            for (var n = 1; n < 200 && Math.Abs(term) > 1e-17; n++)
-            {
-                term *= -ax * ax / n;
-                sum += term / (2 * n + 1);
-            }
-            r = 2 / Math.Sqrt(Math.PI) * sum;
-        }
-        else
-        {
-            // erfc(x) = e^{−x²}/√π · 1/(x + 1/2/(x + 1/(x + 3/2/(x + ...)))).
-            var f = ax;
-            for (var k = 60; k >= 1; k--) f = ax + k / 2.0 / f;
-            r = 1 - Math.Exp(-ax * ax) / Math.Sqrt(Math.PI) / f;
-        }
-        return x < 0 ? -r : r;
-    }
-
     /// <summary>Causal depthwise conv over x[t][c] with weight (C, 1, K) and bias.</summary>
     private static double[][] Conv(double[][] x, double[] w, double[]? bias, int taps)
     {
@@ -73,7 +47,7 @@ internal static class LtvReference
 
     public static double[][] RgLru(RgLru m, double[][] u, double c)
     {
-        var gate = u.Select(ut => MatVec(Doubles(m.gate_proj.weight), null, ut).Select(Gelu).ToArray()).ToArray();
+        var gate = u.Select(ut => MatVec(Doubles(m.gate_proj.weight), null, ut).Select(ExactGelu.Of).ToArray()).ToArray();
         var x = Conv(u.Select(ut => MatVec(Doubles(m.in_proj.weight), null, ut)).ToArray(), Doubles(m.conv1d.weight), Doubles(m.conv1d.bias!), (int)m.conv1d.kernel_size);
         var aLog = Doubles(m.a_log);
         var h = new double[aLog.Length];
@@ -115,7 +89,7 @@ internal static class LtvReference
                 y[j] = p[n + 2 * dim * n + j] * x[j];
                 for (var k = 0; k < n; k++) y[j] += p[n + dim * n + j * n + k] * h[k];
             }
-            var g = MatVec(Doubles(m.gate_proj.weight), null, y.Select(Gelu).ToArray());
+            var g = MatVec(Doubles(m.gate_proj.weight), null, y.Select(ExactGelu.Of).ToArray());
             return y.Select((v, j) => Sigmoid(g[j]) * v + ut[j]).ToArray();
         }).ToArray();
     }

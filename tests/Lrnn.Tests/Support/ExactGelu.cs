@@ -1,6 +1,6 @@
-namespace Lrnn.Tests.Model.Lti;
+namespace Lrnn.Tests.Support;
 
-/// <summary>The exact (erf) GELU in float64, for the reference recurrences of the S4 family's post-processing.</summary>
+/// <summary>The exact (erf) GELU in float64, for the reference implementations of the mixers' gates and post-processing.</summary>
 internal static class ExactGelu
 {
     public static double Of(double v) => 0.5 * v * (1 + Erf(v / Math.Sqrt(2)));
