@@ -8,11 +8,11 @@ namespace Lrnn.Tests.Model;
 /// </summary>
 internal static class Approvals
 {
-    public static void Verify(string name, string received, [System.Runtime.CompilerServices.CallerFilePath] string callerPath = "")
+    public static void Verify(string name, string received)
     {
         // The source tree when it is present (so a received file lands next to the approved one), else the copy in
-        // the test output (a test binary run on another machine).
-        var folder = Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(callerPath))!, "Approvals");
+        // the test output (a test binary run on another machine). Found from this file, so callers in any folder agree.
+        var folder = Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(ThisFile()))!, "Approvals");
         if (!Directory.Exists(folder)) folder = Path.Combine(AppContext.BaseDirectory, "Approvals");
         var approvedPath = Path.Combine(folder, name + ".approved.txt");
         var receivedPath = Path.Combine(folder, name + ".received.txt");
@@ -27,4 +27,6 @@ internal static class Approvals
             ? $"no approved file {approvedPath}; the received text was written to {receivedPath}"
             : $"{name} differs from {approvedPath}; the received text was written to {receivedPath} (diff them, and rename it if the change is intended)");
     }
+
+    private static string ThisFile([System.Runtime.CompilerServices.CallerFilePath] string path = "") => path;
 }

@@ -272,7 +272,7 @@ public sealed class CentaurusTests
             return $"{mode} (d_model 4, d_state {layer.DState}, sub_state_dim 3)\n" +
                    string.Concat(layer.named_parameters().Select(p => $"  {p.Name} [{string.Join(", ", p.Parameter.shape)}] {p.Parameter.dtype}\n"));
         }));
-        Approvals.Verify("Centaurus.modes", received, callerPath: S5CentaurusLanguageModelTests.ApprovalsCaller());
+        Approvals.Verify("Centaurus.modes", received);
     }
 
     [Fact]

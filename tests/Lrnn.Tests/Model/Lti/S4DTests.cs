@@ -227,12 +227,10 @@ public sealed class S4DTests
     public void KeysAndShapesMatchLrnnx()
     {
         using var s4d = new S4D(8, 16, new S4Options { Channels = 2, NSsm = 4, DtTie = false });
-        Approvals.Verify("S4D.keys", KeysOf(s4d), ApprovalsAnchor());
+        Approvals.Verify("S4D.keys", KeysOf(s4d));
     }
 
     /// <summary>A path two levels under the test project, so that Approvals finds tests/Lrnn.Tests/Approvals from this subfolder.</summary>
-    private static string ApprovalsAnchor([System.Runtime.CompilerServices.CallerFilePath] string path = "") =>
-        Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(path))!, "anchor.cs");
 
     public static TheoryData<string, string> DevicesAndStacks() => DevicesAnd("S4D", "hybrid");
 

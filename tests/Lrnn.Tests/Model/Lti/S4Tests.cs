@@ -308,12 +308,10 @@ public sealed class S4Tests
     public void KeysAndShapesMatchLrnnx()
     {
         using var s4 = new S4(8, 16, new S4Options { Channels = 2, NSsm = 4, Rank = 2, DtTie = false });
-        Approvals.Verify("S4.keys", KeysOf(s4), ApprovalsAnchor());
+        Approvals.Verify("S4.keys", KeysOf(s4));
     }
 
     /// <summary>A path two levels under the test project, so that Approvals finds tests/Lrnn.Tests/Approvals from this subfolder.</summary>
-    private static string ApprovalsAnchor([System.Runtime.CompilerServices.CallerFilePath] string path = "") =>
-        Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(path))!, "anchor.cs");
 
     public static TheoryData<string, string> DevicesAndStacks() => DevicesAnd("S4", "hybrid");
 

@@ -12,12 +12,6 @@ namespace Lrnn.Tests.Model.Lti;
 /// <summary>S5 and Centaurus inside the language model: registry, kwargs, state equivalence, checkpoints, keys.</summary>
 public sealed class S5CentaurusLanguageModelTests
 {
-    /// <summary>
-    /// <see cref="Approvals.Verify"/> looks for Approvals/ two folders above its caller's file; these tests sit one
-    /// folder deeper (Model/Lti), so they pass this folder as the caller.
-    /// </summary>
-    internal static string ApprovalsCaller([CallerFilePath] string path = "") => Path.GetDirectoryName(path)!;
-
     private static LrnnConfig Config(string[] types, long dModel, long dState, JObject kwargs, long dIntermediate = 0) => new LrnnConfig
     {
         DModel = dModel, DState = dState, NLayer = types.Length, VocabSize = 37, MixerTypes = types, DIntermediate = dIntermediate,
@@ -113,7 +107,7 @@ public sealed class S5CentaurusLanguageModelTests
         using var model = new LrnnLMHeadModel(Family("hybrid") with { VocabSize = 1000, PadVocabSizeMultiple = 16 });
         using var state = model.state_dict();
         var received = string.Concat(state.Select(kv => $"{kv.Key} [{string.Join(", ", kv.Value.shape)}] {kv.Value.dtype}\n"));
-        Approvals.Verify("S5Centaurus.hybrid", received, callerPath: ApprovalsCaller());
+        Approvals.Verify("S5Centaurus.hybrid", received);
     }
 
     [Theory]

@@ -63,12 +63,10 @@ public sealed class LtvModelTests
     {
         using var model = new LrnnLMHeadModel(Config([mixer]) with { DModel = 64, DState = 16 });
         using var state = model.state_dict();
-        Approvals.Verify($"{mixer}.keys", string.Concat(state.Where(kv => kv.Key.Contains(".mixer.")).Select(kv => $"{kv.Key} [{string.Join(", ", kv.Value.shape)}]\n")),
-            callerPath: ThisFolder());
+        Approvals.Verify($"{mixer}.keys", string.Concat(state.Where(kv => kv.Key.Contains(".mixer.")).Select(kv => $"{kv.Key} [{string.Join(", ", kv.Value.shape)}]\n")));
     }
 
     /// <summary>This file's folder: Approvals looks two levels above the caller's path, i.e. tests/Lrnn.Tests/Approvals.</summary>
-    private static string ThisFolder([System.Runtime.CompilerServices.CallerFilePath] string path = "") => Path.GetDirectoryName(path)!;
 
     [Fact]
     public void InitialisationSurvivesTheLanguageModel()
