@@ -35,7 +35,7 @@ public sealed class TextGenerationTests
         {
             using var input = torch.tensor(ids.ToArray(), [1, ids.Count], device);
             using var logits = model.Forward(input, numLastTokens: 1);
-            var row = ModelTestDataDoubles(logits).Take(Tokenizer.VocabSize).ToArray();
+            var row = Lrnn.Tests.Model.ModelTestData.Doubles(logits).Take(Tokenizer.VocabSize).ToArray();
             ids.Add(Array.IndexOf(row, row.Max()));
         }
         Assert.Equal(ids.Skip(prompt.Length), generated);
@@ -106,5 +106,4 @@ public sealed class TextGenerationTests
         Assert.Equal(expected, model.Generate(Prompts, Sampling));
     }
 
-    private static double[] ModelTestDataDoubles(Tensor t) => Lrnn.Tests.Model.ModelTestData.Doubles(t);
 }

@@ -10,7 +10,7 @@ namespace Lrnn.Tests.Support;
 public static class GradCheck
 {
     /// <summary>Random values in [lo, hi), reproducible from <paramref name="seed"/>.</summary>
-    public static double[] Uniform(int count, int seed, double lo = -2, double hi = 2)
+    public static double[] Uniform(long count, int seed, double lo = -2, double hi = 2)
     {
         var rng = new Random(seed);
         var v = new double[count];

@@ -1,3 +1,4 @@
+using static Lrnn.Tests.Model.ModelTestData;
 using Lrnn.Tests.Support;
 using Lrnn.Torch;
 using Lrnn.Torch.Modules;
@@ -10,17 +11,7 @@ public class LayerTests
 {
     // ---- helpers -----------------------------------------------------------------------------------
 
-    private static double[] Uniform(int seed, int n, double scale = 1)
-    {
-        var r = new Random(seed);
-        return Enumerable.Range(0, n).Select(_ => (r.NextDouble() * 2 - 1) * scale).ToArray();
-    }
-
-    private static double[] Doubles(Tensor t)
-    {
-        using var d = t.to(ScalarType.Float64);
-        return d.ToArray<double>();
-    }
+    private static double[] Uniform(int seed, int n, double scale = 1) => GradCheck.Uniform(n, seed, -scale, scale);
 
     // ---- managed float64 references ------------------------------------------------------------------
 

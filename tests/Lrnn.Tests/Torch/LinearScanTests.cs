@@ -1,3 +1,4 @@
+using static Lrnn.Tests.Support.GradCheck;
 using System.Numerics;
 using Lrnn.Tests.Support;
 using Lrnn.Torch;
@@ -21,12 +22,6 @@ public class LinearScanTests
     {
         public long[] Shape => new long[] { Batch, L, Width };
         public static long[] StateShape => new long[] { Batch, Width };
-    }
-
-    private static double[] Uniform(int n, int seed, double lo, double hi)
-    {
-        var rng = new Random(seed);
-        return Enumerable.Range(0, n).Select(_ => lo + (hi - lo) * rng.NextDouble()).ToArray();
     }
 
     private static Problem MakeProblem(int length, double decayLo, double decayHi, int seed) =>

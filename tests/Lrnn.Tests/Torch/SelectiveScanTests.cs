@@ -1,3 +1,4 @@
+using static Lrnn.Tests.Support.GradCheck;
 using Lrnn.Tests.Support;
 using Lrnn.Torch;
 using Xunit;
@@ -36,12 +37,6 @@ public class SelectiveScanTests
             new long[] { Batch, Width, Length }, new long[] { Width }, new long[] { Batch, Width, State },
             new long[] { Batch, Width, Length },
         };
-    }
-
-    private static double[] Uniform(long n, int seed, double lo, double hi)
-    {
-        var rng = new Random(seed);
-        return Enumerable.Range(0, (int)n).Select(_ => lo + (hi - lo) * rng.NextDouble()).ToArray();
     }
 
     private static Problem MakeProblem(string discretization, bool eventMode, int seed)

@@ -1,3 +1,4 @@
+using static Lrnn.Tests.Model.ModelTestData;
 using Lrnn.Tests.Support;
 using Lrnn.Torch;
 using Lrnn.Torch.Modules;
@@ -24,11 +25,6 @@ public class StateDictTests
         return copy;
     }
 
-    private static double[] Values(Tensor t)
-    {
-        using var d = t.to(ScalarType.Float64);
-        return d.ToArray<double>();
-    }
 
     [Fact]
     public void KeysAreDottedInRegistrationOrderWithATiedTensorUnderBothNames()
@@ -80,7 +76,7 @@ public class StateDictTests
         Assert.True(targetWeight.is_leaf);
         using var loaded = target.state_dict();
         foreach (var key in s_keys)
-            Numerics.AssertClose(Values(values[key]), Values(loaded[key]), 0, what: key);
+            Numerics.AssertClose(Doubles(values[key]), Doubles(loaded[key]), 0, what: key);
     }
 
     [Fact]
@@ -90,7 +86,7 @@ public class StateDictTests
         using var other = new TinyLm();
         using var values = Float64Copy(other);
         var partial = values.Where(kv => kv.Key != "layers.0.norm.weight").ToDictionary(kv => kv.Key, kv => kv.Value);
-        var before = Values(model.layers[1].mixer.weight);
+        var before = Doubles(model.layers[1].mixer.weight);
 
         var e = Assert.Throws<StateDictMismatchException>(() => model.load_state_dict(partial));
 
@@ -99,7 +95,7 @@ public class StateDictTests
         Assert.Empty(e.Mismatched);
         Assert.Contains("TinyLm", e.Message);
         Assert.Contains("Missing keys: layers.0.norm.weight", e.Message);
-        Assert.Equal(before, Values(model.layers[1].mixer.weight));
+        Assert.Equal(before, Doubles(model.layers[1].mixer.weight));
     }
 
     [Fact]
@@ -148,7 +144,7 @@ public class StateDictTests
         var source = values.Where(kv => kv.Key != "layers.0.mixer.bias").ToDictionary(kv => kv.Key, kv => kv.Value);
         source["layers.1.norm.weight"] = wrong;
         source["extra"] = extra;
-        var keptNorm = Values(model.layers[1].norm.weight);
+        var keptNorm = Doubles(model.layers[1].norm.weight);
 
         var result = model.load_state_dict(source, strict: false);
 
@@ -156,8 +152,8 @@ public class StateDictTests
         Assert.Equal(["layers.0.mixer.bias"], result.Missing);
         Assert.Equal(["extra"], result.Unexpected);
         Assert.Equal("layers.1.norm.weight", Assert.Single(result.Mismatched).Name);
-        Assert.Equal(Values(values["layers.1.mixer.weight"]), Values(model.layers[1].mixer.weight));
-        Assert.Equal(keptNorm, Values(model.layers[1].norm.weight));
+        Assert.Equal(Doubles(values["layers.1.mixer.weight"]), Doubles(model.layers[1].mixer.weight));
+        Assert.Equal(keptNorm, Doubles(model.layers[1].norm.weight));
         Assert.Contains("Missing keys: layers.0.mixer.bias", result.ToString());
     }
 
@@ -172,7 +168,7 @@ public class StateDictTests
         var result = model.load_state_dict(withoutHead);
 
         Assert.True(result.IsExactMatch);
-        Assert.Equal(Values(values["embedding.weight"]), Values(model.heads["lm"].weight));
+        Assert.Equal(Doubles(values["embedding.weight"]), Doubles(model.heads["lm"].weight));
     }
 
     [Fact]
