@@ -33,15 +33,14 @@ public static class FftConvolution
         if (x.dtype.IsComplex() || k.dtype.IsComplex())
         {
             var complexType = x.dtype is ScalarType.Float64 or ScalarType.ComplexFloat64 ? ScalarType.ComplexFloat64 : ScalarType.ComplexFloat32;
-            y = torch.fft.ifft(torch.fft.fft_(ToType(x, complexType), n, d).mul(torch.fft.fft_(ToType(k, complexType), n, d)), n, d);
+            y = torch.fft.ifft(torch.fft.fft_(Precision.Cast(x, complexType), n, d).mul(torch.fft.fft_(Precision.Cast(k, complexType), n, d)), n, d);
         }
         else
         {
             var realType = x.dtype == ScalarType.Float64 ? ScalarType.Float64 : ScalarType.Float32;
-            y = torch.fft.irfft(torch.fft.rfft(ToType(x, realType), n, d).mul(torch.fft.rfft(ToType(k, realType), n, d)), n, d);
+            y = torch.fft.irfft(torch.fft.rfft(Precision.Cast(x, realType), n, d).mul(torch.fft.rfft(Precision.Cast(k, realType), n, d)), n, d);
         }
         return y.narrow(d, 0, length).MoveToOuterDisposeScope();
     }
 
-    private static Tensor ToType(Tensor t, ScalarType type) => t.dtype == type ? t : t.to(type);
 }

@@ -110,20 +110,18 @@ public abstract class S4Block : Mixer
     /// <summary>Call inside a dispose scope.</summary>
     protected ContinuousSsm Continuous(ScalarType type)
     {
-        var stored = Cast(inv_dt, type);
+        var stored = Precision.Cast(inv_dt, type);
         var dt = S4Transform.Apply(Options.DtFast ? stored.exp().sub(stored.neg().exp()).mul(0.5) : stored, Options.DtTransform);
-        var a = torch.complex(S4Transform.Apply(Cast(A_real, type), Options.RealTransform).neg(),
-                              S4Transform.Apply(Cast(A_imag, type), Options.ImagTransform).neg()).repeat(Repeat, 1);
-        var b = torch.view_as_complex(Cast(B, type)).select(0, 0).repeat(Repeat, 1);
-        var c = torch.view_as_complex(Cast(C, type));
-        var p = P is null ? null : torch.view_as_complex(Cast(P, type)).repeat(1, Repeat, 1);
+        var a = torch.complex(S4Transform.Apply(Precision.Cast(A_real, type), Options.RealTransform).neg(),
+                              S4Transform.Apply(Precision.Cast(A_imag, type), Options.ImagTransform).neg()).repeat(Repeat, 1);
+        var b = torch.view_as_complex(Precision.Cast(B, type)).select(0, 0).repeat(Repeat, 1);
+        var c = torch.view_as_complex(Precision.Cast(C, type));
+        var p = P is null ? null : torch.view_as_complex(Precision.Cast(P, type)).repeat(1, Repeat, 1);
         return new ContinuousSsm(dt, a, b, c, p);
     }
 
     /// <summary>float64 for float64 inputs, else float32: kernels and FFTs are never computed in half precision.</summary>
-    protected static ScalarType ComputeType(Tensor x) => x.dtype == ScalarType.Float64 ? ScalarType.Float64 : ScalarType.Float32;
 
-    protected static Tensor Cast(Tensor t, ScalarType type) => t.dtype == type ? t : t.to(type);
 
     /// <summary>
     /// y (..., channels, H) of the SSM and its input u (..., H), both in the compute type → the block's output
@@ -132,12 +130,12 @@ public abstract class S4Block : Mixer
     protected Tensor PostProcess(Tensor y, Tensor u, ScalarType outType)
     {
         using var scope = torch.NewDisposeScope();
-        var withSkip = y.add(u.unsqueeze(-2).mul(Cast(D, y.dtype)));                          // (..., C, H)
+        var withSkip = y.add(u.unsqueeze(-2).mul(Precision.Cast(D, y.dtype)));                          // (..., C, H)
         // lrnnx flattens (c h) by default and (h c) with swap_channels.
         var flat = (Options.SwapChannels ? withSkip.transpose(-1, -2) : withSkip).flatten(-2);  // (..., C·H)
         var z = gelu(gelu(flat));                                                              // conv_activation, mult_activation
         if (Options.Dropout > 0) z = dropout(z, Options.Dropout, training);
-        z = Cast(z, outType);
+        z = Precision.Cast(z, outType);
         if (output_linear is not null) z = gelu(output_linear[0].forward(z));
         return z.MoveToOuterDisposeScope();
     }

@@ -71,7 +71,7 @@ public abstract class Centaurus : Mixer
         // A is a complex parameter, as lrnnx's (complex128 for a float64 model): Re −0.5, Im mπ/M, the same for every n.
         var aIm = torch.arange(subStateDim, ScalarType.Float64, device).mul(Math.PI / subStateDim).expand(dState, subStateDim);
         var a = torch.complex(torch.full([dState, subStateDim], -0.5, ScalarType.Float64, device), aIm);
-        A = RegisterParameter("A", a.to(ComplexType(type)));                                           // (N, M)
+        A = RegisterParameter("A", a.to(Precision.ComplexType(type)));                                           // (N, M)
         if (mixesSubStates)
             E = RegisterParameter("E", torch.empty([dState, subStateDim], type, device).normal_(0, Math.Sqrt(2)));
         // δ = logspace(−3, −1, N): log δ evenly spaced from ln 10⁻³ to ln 10⁻¹.
@@ -115,7 +115,7 @@ public abstract class Centaurus : Mixer
 
         using var scope = torch.NewDisposeScope();
         var w = Derive(x);
-        var u = ToType(LengthMask.Apply(x, context.Lengths, cache?.Position ?? 0), w.Type);                  // (B, L, H)
+        var u = Precision.Cast(LengthMask.Apply(x, context.Lengths, cache?.Position ?? 0), w.Type);                  // (B, L, H)
         var v = Lift(u, w.Delta);                                                       // (B, L, P)
 
         var l = torch.arange(length, w.Type, x.device).view(length, 1, 1);              // (L, 1, 1)
@@ -145,7 +145,7 @@ public abstract class Centaurus : Mixer
             }
             cache.Advance(length);
         }
-        return ToType(y, x.dtype).MoveToOuterDisposeScope();
+        return Precision.Cast(y, x.dtype).MoveToOuterDisposeScope();
     }
 
     protected override Tensor StepToken(Tensor x, MixerCache cache)
@@ -153,12 +153,12 @@ public abstract class Centaurus : Mixer
         var state = CacheAs<ComplexStateCache>(cache);
         using var scope = torch.NewDisposeScope();
         var w = Derive(x);
-        var u = ToType(x, w.Type);                                                      // (B, H)
+        var u = Precision.Cast(x, w.Type);                                                      // (B, H)
         var s = w.ABar.mul(state.State).add(Lift(u, w.Delta).unsqueeze(-1));            // (B, P, M')
         var y = Project(Mix(s.real, w));                                                // (B, H)
         using (torch.no_grad()) state.State.copy_(s);
         state.Advance(1);
-        return ToType(y, x.dtype).MoveToOuterDisposeScope();
+        return Precision.Cast(y, x.dtype).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -171,18 +171,16 @@ public abstract class Centaurus : Mixer
     private Derived Derive(Tensor x)
     {
         var type = x.dtype == ScalarType.Float64 ? ScalarType.Float64 : ScalarType.Float32;
-        var delta = ToType(log_delta, type).exp();                                      // (N)
-        var logABar = ToType(A, ComplexType(type)).mul(delta.unsqueeze(-1));            // (N, M)
+        var delta = Precision.Cast(log_delta, type).exp();                                      // (N)
+        var logABar = Precision.Cast(A, Precision.ComplexType(type)).mul(delta.unsqueeze(-1));            // (N, M)
         if (E is null) logABar = logABar.reshape(Lanes, 1);                             // (N·M, 1): n-major, as lrnnx's flattening
-        return new Derived(type, delta, logABar, logABar.exp(), E is null ? null : ToType(E, type));
+        return new Derived(type, delta, logABar, logABar.exp(), E is null ? null : Precision.Cast(E, type));
     }
 
     /// <summary>r (..., P, M') real → Σ_m E_pm r_pm (..., P); the pointwise mode's single sub-state is read as is.</summary>
     private static Tensor Mix(Tensor r, Derived w) => w.E is null ? r.squeeze(-1) : r.mul(w.E).sum(-1);
 
-    private static ScalarType ComplexType(ScalarType real) => real == ScalarType.Float64 ? ScalarType.ComplexFloat64 : ScalarType.ComplexFloat32;
 
-    private static Tensor ToType(Tensor t, ScalarType type) => t.dtype == type ? t : t.to(type);
 
     private void CheckInput(Tensor x)
     {

@@ -101,12 +101,12 @@ public sealed class Lru : Mixer
 
         using var scope = torch.NewDisposeScope();
         var w = Derive(x);
-        var u = Cast(x, w.Type);                                                        // (B, L, H)
+        var u = Precision.Cast(x, w.Type);                                                        // (B, L, H)
         var bu = InputToState(u, w);                                                    // (B, L, N) complex
 
         var states = DiagonalRecurrence.States(bu, torch.complex(w.LogLambdaRe, w.LogLambdaIm), cache); // (B, L, N)
         var y = ReadOut(states, u, w);                                                  // (B, L, H)
-        return Cast(y, x.dtype).MoveToOuterDisposeScope();
+        return Precision.Cast(y, x.dtype).MoveToOuterDisposeScope();
     }
 
     protected override Tensor StepToken(Tensor x, MixerCache cache)
@@ -114,10 +114,10 @@ public sealed class Lru : Mixer
         var lru = CacheAs<ComplexStateCache>(cache);
         using var scope = torch.NewDisposeScope();
         var w = Derive(x);
-        var u = Cast(x, w.Type);                                                        // (B, H)
+        var u = Precision.Cast(x, w.Type);                                                        // (B, H)
         var h = DiagonalRecurrence.Step(InputToState(u, w), w.Lambda, lru);             // (B, N)
         var y = ReadOut(h, u, w);                                                       // (B, H)
-        return Cast(y, x.dtype).MoveToOuterDisposeScope();
+        return Precision.Cast(y, x.dtype).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -131,25 +131,24 @@ public sealed class Lru : Mixer
     private Derived Derive(Tensor x)
     {
         var type = x.dtype == ScalarType.Float64 ? ScalarType.Float64 : ScalarType.Float32;
-        var logRe = Cast(nu_log, type).exp().neg();
-        var logIm = Cast(theta_log, type).exp();
-        var gamma = Cast(gamma_log, type).exp().unsqueeze(-1);                           // (N, 1)
+        var logRe = Precision.Cast(nu_log, type).exp().neg();
+        var logIm = Precision.Cast(theta_log, type).exp();
+        var gamma = Precision.Cast(gamma_log, type).exp().unsqueeze(-1);                           // (N, 1)
         return new Derived(type, logRe, logIm, torch.complex(logRe, logIm).exp(),
-            Cast(B_re, type).mul(gamma), Cast(B_im, type).mul(gamma), Cast(C_re, type), Cast(C_im, type), Cast(D, type));
+            Precision.Cast(B_re, type).mul(gamma), Precision.Cast(B_im, type).mul(gamma), Precision.Cast(C_re, type), Precision.Cast(C_im, type), Precision.Cast(D, type));
     }
 
-    private static Tensor Cast(Tensor t, ScalarType type) => t.dtype == type ? t : t.to(type);
 
     /// <summary>
     /// u (..., H) real → B̃u (..., N) complex, with two real matmuls. Under bf16 autocast the matmuls come back in
     /// bf16: cast them to the compute type, since complex numbers need float32 parts (and Λ^l needs the precision).
     /// </summary>
     private static Tensor InputToState(Tensor u, Derived w) =>
-        torch.complex(Cast(u.matmul(w.BRe.transpose(0, 1)), w.Type), Cast(u.matmul(w.BIm.transpose(0, 1)), w.Type));
+        torch.complex(Precision.Cast(u.matmul(w.BRe.transpose(0, 1)), w.Type), Precision.Cast(u.matmul(w.BIm.transpose(0, 1)), w.Type));
 
     /// <summary>Re(C h) + D ⊙ u: h (..., N) complex, u (..., H) → (..., H), in the compute type.</summary>
     private static Tensor ReadOut(Tensor h, Tensor u, Derived w) =>
-        Cast(torch.real(h).matmul(w.CRe.transpose(0, 1)), w.Type).sub(Cast(torch.imag(h).matmul(w.CIm.transpose(0, 1)), w.Type)).add(u.mul(w.D));
+        Precision.Cast(torch.real(h).matmul(w.CRe.transpose(0, 1)), w.Type).sub(Precision.Cast(torch.imag(h).matmul(w.CIm.transpose(0, 1)), w.Type)).add(u.mul(w.D));
 
     private void CheckInput(Tensor x)
     {

@@ -78,9 +78,9 @@ public sealed class S4 : S4Block
         cache?.EnsureRoom(length);
 
         using var scope = torch.NewDisposeScope();
-        var type = ComputeType(x);
+        var type = Precision.ComputeType(x.dtype);
         var complexType = type == ScalarType.Float64 ? ScalarType.ComplexFloat64 : ScalarType.ComplexFloat32;
-        var u = Cast(LengthMask.Apply(x, context.Lengths, cache?.Position ?? 0), type);            // (B, L, H)
+        var u = Precision.Cast(LengthMask.Apply(x, context.Lengths, cache?.Position ?? 0), type);            // (B, L, H)
         var taps = Options.LMax is { } lMax ? Math.Min(length, lMax) : length;
         var kernelLength = PrepareKernelLength(taps, type);
         var ssm = Continuous(type);
@@ -112,8 +112,8 @@ public sealed class S4 : S4Block
     {
         var s4 = CacheAs<ComplexStateCache>(cache);
         using var scope = torch.NewDisposeScope();
-        var type = ComputeType(x);
-        var u = Cast(x, type);                                                                // (B, H)
+        var type = Precision.ComputeType(x.dtype);
+        var u = Precision.Cast(x, type);                                                                // (B, H)
         var ssm = Continuous(type);
         var (dA, dB) = S4DplrKernel.Bilinear(ssm.Dt, ssm.A, ssm.B, ssm.P!);
         var output = S4DplrKernel.OutputRow(dA, S4DplrKernel.Conjugated(ssm.C), KernelLength);   // (C, H, M)

@@ -62,9 +62,9 @@ public sealed class S4D : S4Block
         cache?.EnsureRoom(length);
 
         using var scope = torch.NewDisposeScope();
-        var type = ComputeType(x);
+        var type = Precision.ComputeType(x.dtype);
         var complexType = type == ScalarType.Float64 ? ScalarType.ComplexFloat64 : ScalarType.ComplexFloat32;
-        var u = Cast(LengthMask.Apply(x, context.Lengths, cache?.Position ?? 0), type);            // (B, L, H)
+        var u = Precision.Cast(LengthMask.Apply(x, context.Lengths, cache?.Position ?? 0), type);            // (B, L, H)
         var (a, b, c, logA) = Discretize(type);
 
         // Ā^l = exp(l·log Ā), l = 0..L−1.
@@ -94,8 +94,8 @@ public sealed class S4D : S4Block
     {
         var s4 = CacheAs<ComplexStateCache>(cache);
         using var scope = torch.NewDisposeScope();
-        var type = ComputeType(x);
-        var u = Cast(x, type);                                                                // (B, H)
+        var type = Precision.ComputeType(x.dtype);
+        var u = Precision.Cast(x, type);                                                                // (B, H)
         var (a, b, c, _) = Discretize(type);
         var h = a.mul(s4.State).add(b.mul(u.unsqueeze(-1)));                                  // (B, H, N')
         var y = torch.einsum("chn,bhn->bch", c, h).real.mul(2);                               // (B, C, H)

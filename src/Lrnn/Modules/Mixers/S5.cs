@@ -85,12 +85,12 @@ public sealed class S5 : Mixer
 
         using var scope = torch.NewDisposeScope();
         var w = Derive(x);
-        var u = Cast(LengthMask.Apply(x, context.Lengths, cache?.Position ?? 0), w.Type);                    // (B, L, H)
+        var u = Precision.Cast(LengthMask.Apply(x, context.Lengths, cache?.Position ?? 0), w.Type);                    // (B, L, H)
         var bu = InputToState(u, w);                                                    // (B, L, N) complex
 
         var states = DiagonalRecurrence.States(bu, w.LogABar, cache);                  // (B, L, N)
         var y = ReadOut(states, u, w);                                                  // (B, L, H)
-        return Cast(y, x.dtype).MoveToOuterDisposeScope();
+        return Precision.Cast(y, x.dtype).MoveToOuterDisposeScope();
     }
 
     protected override Tensor StepToken(Tensor x, MixerCache cache)
@@ -98,10 +98,10 @@ public sealed class S5 : Mixer
         var s5 = CacheAs<ComplexStateCache>(cache);
         using var scope = torch.NewDisposeScope();
         var w = Derive(x);
-        var u = Cast(x, w.Type);                                                        // (B, H)
+        var u = Precision.Cast(x, w.Type);                                                        // (B, H)
         var h = DiagonalRecurrence.Step(InputToState(u, w), w.ABar, s5);                // (B, N)
         var y = ReadOut(h, u, w);                                                       // (B, H)
-        return Cast(y, x.dtype).MoveToOuterDisposeScope();
+        return Precision.Cast(y, x.dtype).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -114,15 +114,14 @@ public sealed class S5 : Mixer
     private Derived Derive(Tensor x)
     {
         var type = x.dtype == ScalarType.Float64 ? ScalarType.Float64 : ScalarType.Float32;
-        var a = Cast(A, type);
+        var a = Precision.Cast(A, type);
         var aContinuous = torch.complex(torch.nn.functional.softplus(a.select(1, 0)).neg(), a.select(1, 1));   // (N)
-        var discrete = Discretization.Apply(Method, aContinuous, Cast(log_dt, type).exp());
-        var bBar = discrete.Gamma.unsqueeze(-1).mul(Cast(B, type));                                           // (N, H)
-        var c = Cast(C, type);
-        return new Derived(type, discrete.ABar, discrete.LogABar, bBar.real, bBar.imag, c.select(2, 0), c.select(2, 1), Cast(D, type));
+        var discrete = Discretization.Apply(Method, aContinuous, Precision.Cast(log_dt, type).exp());
+        var bBar = discrete.Gamma.unsqueeze(-1).mul(Precision.Cast(B, type));                                           // (N, H)
+        var c = Precision.Cast(C, type);
+        return new Derived(type, discrete.ABar, discrete.LogABar, bBar.real, bBar.imag, c.select(2, 0), c.select(2, 1), Precision.Cast(D, type));
     }
 
-    private static Tensor Cast(Tensor t, ScalarType type) => t.dtype == type ? t : t.to(type);
 
     /// <summary>u (..., H) real → B̄u (..., N) complex, with two real matmuls.</summary>
     private static Tensor InputToState(Tensor u, Derived w) =>

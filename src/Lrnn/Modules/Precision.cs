@@ -1,10 +1,10 @@
 using Lrnn.Torch;
 
-namespace Lrnn.Modules.Ltv;
+namespace Lrnn.Modules;
 
 /// <summary>
-/// The precision the scan mixers compute their recurrences in: float64 for float64 models, float32 otherwise
-/// (bf16/f16 decays raised to long products lose all accuracy; the projections stay in the model's dtype).
+/// The precision every recurrent mixer computes its state in: float64 for float64 models, float32 otherwise
+/// (bf16/f16 decays raised to long products, kernels and FFTs lose all accuracy; projections stay in the model's dtype).
 /// </summary>
 internal static class Precision
 {
