@@ -30,10 +30,16 @@ public abstract class CrossEntropyImplementation
     {
         using var scope = torch.NewDisposeScope();
         var wide = logits.dtype == ScalarType.Float64 ? logits : logits.to(ScalarType.Float32);
-        var nll = torch.nn.functional.cross_entropy(wide, labels, ignore_index: ignoreIndex, reduction: "none",
-            label_smoothing: labelSmoothing);                                           // (N), 0 at ignored tokens
+        // One log-sum-exp serves the CE and the z-loss (cross_entropy would compute its own, through an (N, V)
+        // log-softmax): nll = lse − logit[label]; label smoothing ε as PyTorch: (1−ε)·nll + ε·(lse − mean logit).
         var valid = labels.ne(ignoreIndex);
-        var lse = torch.where(valid, wide.logsumexp(1), 0.0);                          // (N)
+        var lseAll = wide.logsumexp(1);                                                 // (N)
+        var safeLabels = labels.masked_fill(valid.logical_not(), 0L);                   // ignored ids → any valid index
+        var picked = wide.gather(1, safeLabels.unsqueeze(1)).squeeze(1);                // (N)
+        var nllAll = lseAll - picked;
+        if (labelSmoothing > 0) nllAll = nllAll * (1 - labelSmoothing) + (lseAll - wide.mean(1)) * labelSmoothing;
+        var nll = torch.where(valid, nllAll, 0.0);                                      // (N), 0 at ignored tokens
+        var lse = torch.where(valid, lseAll, 0.0);                                      // (N)
         return new TokenLosses(nll.MoveToOuterDisposeScope(), lse.MoveToOuterDisposeScope());
     }
 }

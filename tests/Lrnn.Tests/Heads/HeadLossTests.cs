@@ -27,6 +27,23 @@ public sealed class HeadLossTests
         return data;
     }
 
+    [Theory]
+    [InlineData("default")]
+    [InlineData("chunked")]
+    [InlineData("fused_linear")]
+    public void LabelSmoothingMatchesLibtorchsCrossEntropy(string loss)
+    {
+        // An independent implementation of PyTorch's definition: libtorch's cross_entropy(label_smoothing) on the logits.
+        using var scope = torch.NewDisposeScope();
+        using var head = BuildHead(LMHeadConfig.Default, loss, zLoss: null, Device.CPU, labelSmoothing: 0.1);
+        var hidden = torch.randn([Batch, Length, Hidden], dtype: ScalarType.Float64);
+        var labels = torch.tensor(new long[] { 3, 9, -100, 0, 7, 1, -100, 4, 4, 2 }, [Batch, Length]);
+        var output = head.Forward(hidden, labels);
+        var expected = torch.nn.functional.cross_entropy(head.forward(hidden).view(-1, Vocab), labels.view(-1),
+            ignore_index: -100, label_smoothing: 0.1);
+        Numerics.AssertClose([expected.item<double>()], [output.Loss!.item<double>()], atol: 1e-10, what: $"{loss}: smoothed CE");
+    }
+
     internal static LanguageModelHead BuildHead(string name, string loss, double? zLoss, Device device, long chunkSize = 4,
         ScalarType dtype = ScalarType.Float64, double labelSmoothing = 0)
     {
