@@ -25,7 +25,7 @@ for run in $RUNS; do
       run_bench flce '*FusedLinearCrossEntropy*' LRNN_FLCE_N=8192 LRNN_FLCE_H=2048 LRNN_FLCE_V=128256 \
         LRNN_FLCE_DEVICE=cuda LRNN_FLCE_DTYPE=BFloat16 ;;
     lti)    # Issue 4: each LTI mixer against its token loop and the copy floor; S4D at d_model=1536 for the target.
-      # S4 is left out: its Step rebuilds dA^l_kernel per token, so its 2048-step baseline alone takes minutes.
+      # S4 is left out: with gradients enabled its Step rebuilds dA^l_kernel per token, so the 2048-step baseline takes minutes.
       BDN_JOB="" run_bench lti-768 '*LtiMixer*' LRNN_BENCH_PRESET=gpu LRNN_BENCH_MIXERS=LRU,S4D,S5,Centaurus LRNN_BENCH_DEVICE=cuda
       BDN_JOB="" run_bench lti-1536 '*LtiMixer*' LRNN_BENCH_PRESET=gpu-wide LRNN_BENCH_MIXERS=S4D LRNN_BENCH_DEVICE=cuda ;;
     scans)  # Issue 5: linear_scan (B=8, L=2048, D=1536, fp32) and Mamba's selective scan against the copy floor.

@@ -7,7 +7,7 @@ namespace Lrnn.Inference;
 /// float32/half/bfloat16 models and complex128 for float64 ones, so that steps compute Ā^t as accurately as the
 /// full-sequence kernels do.
 /// </summary>
-public sealed class ComplexStateCache : MixerCache
+public class ComplexStateCache : MixerCache
 {
     /// <summary>A zero state of shape (<paramref name="batch"/>, <paramref name="stateShape"/>...), complex of <paramref name="dtype"/>'s precision.</summary>
     public ComplexStateCache(long batch, long maxSeqLen, long[] stateShape, ScalarType dtype, Device device) : base(batch, maxSeqLen)

@@ -73,9 +73,10 @@ public sealed class S4 : S4Block
     public override Tensor Forward(Tensor x, MixerContext context)
     {
         CheckInput(x);
-        var cache = context.Cache is null ? null : CacheAs<ComplexStateCache>(context.Cache);
+        var cache = context.Cache is null ? null : CacheAs<S4Cache>(context.Cache);
         var length = x.size(1);
         cache?.EnsureRoom(length);
+        cache?.ClearStepMatrices();
 
         using var scope = torch.NewDisposeScope();
         var type = Precision.ComputeType(x.dtype);
@@ -108,15 +109,32 @@ public sealed class S4 : S4Block
         return PostProcess(y, u, x.dtype).MoveToOuterDisposeScope();
     }
 
+    public override MixerCache AllocateCache(long batch, long maxSeqLen, ScalarType dtype, Device device) =>
+        new S4Cache(batch, maxSeqLen, DModel, StateSize, dtype, device);
+
+    /// <summary>
+    /// dA, dB and the output row of the dense step. Decoding (no gradient) builds them once per cache; with gradients
+    /// enabled they are rebuilt every step so that the gradients reach the weights. Call inside a dispose scope.
+    /// </summary>
+    private (Tensor DA, Tensor DB, Tensor Output) StepMatrices(S4Cache cache, ScalarType type)
+    {
+        var grad = torch.is_grad_enabled();
+        if (!grad && cache.StepMatrices is { } m && m.Type == type) return (m.DA, m.DB, m.Output);
+        var ssm = Continuous(type);
+        var (dA, dB) = S4DplrKernel.Bilinear(ssm.Dt, ssm.A, ssm.B, ssm.P!);
+        var output = S4DplrKernel.OutputRow(dA, S4DplrKernel.Conjugated(ssm.C), KernelLength);
+        if (grad) return (dA, dB, output);
+        cache.SetStepMatrices(type, dA, dB, output);
+        return (dA, dB, output);
+    }
+
     protected override Tensor StepToken(Tensor x, MixerCache cache)
     {
-        var s4 = CacheAs<ComplexStateCache>(cache);
+        var s4 = CacheAs<S4Cache>(cache);
         using var scope = torch.NewDisposeScope();
         var type = Precision.ComputeType(x.dtype);
         var u = Precision.Cast(x, type);                                                                // (B, H)
-        var ssm = Continuous(type);
-        var (dA, dB) = S4DplrKernel.Bilinear(ssm.Dt, ssm.A, ssm.B, ssm.P!);
-        var output = S4DplrKernel.OutputRow(dA, S4DplrKernel.Conjugated(ssm.C), KernelLength);   // (C, H, M)
+        var (dA, dB, output) = StepMatrices(s4, type);                                        // (H, M, M), (H, M), (C, H, M)
         var h = torch.einsum("hmn,bhn->bhm", dA, s4.State).add(dB.mul(u.unsqueeze(-1)));      // (B, H, M)
         var y = torch.einsum("chm,bhm->bch", output, h).real;                                 // (B, C, H)
         using (torch.no_grad()) s4.State.copy_(h);

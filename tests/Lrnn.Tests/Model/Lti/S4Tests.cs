@@ -1,3 +1,4 @@
+using Lrnn.Inference;
 using System.Numerics;
 using Lrnn.Models;
 using Lrnn.Modules;
@@ -279,6 +280,31 @@ public sealed class S4Tests
         var steps = Enumerable.Range((int)prompt + 3, (int)(L - prompt - 3)).Select(t => s4.Step(x.narrow(1, t, 1), cache)).ToList();
         Numerics.AssertClose(full, Doubles(torch.cat([first, second, .. steps], 1)), atol: 2e-5, what: $"{init}: prefill + steps vs forward");
         Assert.Equal(L, cache.Position);
+    }
+
+    [Fact]
+    public void DecodingWithoutGradientsReusesTheStepMatricesAndStaysExact()
+    {
+        // Under no_grad the step matrices are built once per cache; steps, a prefill in between (which clears them)
+        // and more steps must still give the full forward, and disposing the cache frees the cached matrices.
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        using var s4 = Make();
+        var x = Normal(new Random(9), [B, L, H], ScalarType.Float32, Device.CPU);
+        var full = Doubles(s4.Forward(x, MixerContext.None));
+        var parts = new List<Tensor>();
+        var cache = (S4Cache)s4.AllocateCache(B, L, ScalarType.Float32, Device.CPU);
+        parts.Add(s4.Forward(x.narrow(1, 0, 2), new MixerContext { Cache = cache }));
+        for (var t = 2; t < 4; t++) parts.Add(s4.Step(x.narrow(1, t, 1), cache));
+        Assert.NotNull(cache.StepMatrices);
+        parts.Add(s4.Forward(x.narrow(1, 4, 2), new MixerContext { Cache = cache }));
+        Assert.Null(cache.StepMatrices);
+        for (var t = 6; t < L; t++) parts.Add(s4.Step(x.narrow(1, t, 1), cache));
+        Numerics.AssertClose(full, Doubles(torch.cat(parts.ToArray(), 1)), atol: 2e-5, what: "no-grad prefill + cached steps vs forward");
+
+        var live = torch.LiveTensorCount;
+        cache.Dispose();                                                 // the state and the three step matrices
+        Assert.Equal(live - 4, torch.LiveTensorCount);
     }
 
     [Fact]
