@@ -48,9 +48,12 @@ fail() { say "FAILED: $*"; echo "FAILED: $*" >> "$OUT/summary.txt"; exit 1; }
 
 # ---- 1. the shim -----------------------------------------------------------------------------------------
 # CMake's CUDAToolkit lookup needs a hint where nvcc is not on PATH.
+# nvcc also builds the hand-written kernels (src/cuda/*.cu); without it the shim builds and runs their ATen versions.
 CUDA_ARGS=()
-if command -v nvcc >/dev/null; then
-  CUDA_ARGS=("-DCUDAToolkit_ROOT=$(dirname "$(dirname "$(readlink -f "$(command -v nvcc)")")")")
+NVCC=$(command -v nvcc || { [ -x /usr/local/cuda/bin/nvcc ] && echo /usr/local/cuda/bin/nvcc; } || true)
+if [ -n "$NVCC" ]; then
+  NVCC=$(readlink -f "$NVCC")
+  CUDA_ARGS=("-DCUDAToolkit_ROOT=$(dirname "$(dirname "$NVCC")")" "-DCMAKE_CUDA_COMPILER=$NVCC")
 elif [ -d /usr/local/cuda ]; then
   CUDA_ARGS=("-DCUDAToolkit_ROOT=/usr/local/cuda")
 fi
@@ -63,7 +66,7 @@ SECONDS=0
 { cmake -S src/Lrnn.Torch.Native -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DLRNN_PYTHON="$PY" "${CUDA_ARGS[@]}" &&
   cmake --build "$BUILD" -j "$(nproc)"; } >> "$OUT/build.log" 2>&1 ||
   { tail -n 60 "$OUT/build.log"; fail "the shim did not build (see build.log)"; }
-grep -h 'lrnn_torch: libtorch from' "$OUT/build.log" | sed 's/^-- //' | tee -a "$OUT/summary.txt"
+grep -h 'lrnn_torch: ' "$OUT/build.log" | sed 's/^-- //' | tee -a "$OUT/summary.txt"
 echo "shim built in ${SECONDS}s" | tee -a "$OUT/summary.txt"
 export LRNN_NATIVE="$PWD/$BUILD/liblrnn_torch.so"
 

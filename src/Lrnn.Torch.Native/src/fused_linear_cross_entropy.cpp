@@ -13,11 +13,19 @@
 // arbitrary upstream gradient for both outputs, every reduction, loss weighting and z-loss is exact, including
 // reduction "none" with any per-token gradient (the case Liger got wrong before it recomputed in backward).
 //
-// Memory: forward keeps x, the weights, the labels and one lse per token; the only (·, V) temporaries are one
-// chunk's logits. dW is accumulated over chunks in float32 (float64 for float64 weights) whatever the weights' dtype;
-// for 16-bit weights each chunk's product is a 16-bit GEMM with float32 accumulation inside (see backward).
-// Cost: the chunk's logits are computed twice (forward and backward), ~8·N·H·V FLOPs instead of 6.
+// Memory: forward keeps x, the weights, the labels and one lse per token; the only (·, V)-sized temporaries are one
+// block of logits at a time, of about chunk_size·V elements:
+//   forward:  chunks of chunk_size tokens × the whole vocabulary (only the lse of each token is kept);
+//   backward: all N tokens × chunks of vocabulary rows, about chunk_size·V/N rows each. Chunking the vocabulary, not
+//             the tokens, makes each block's dW = gᵀ·x one full GEMM over the N tokens, written once in the
+//             weights' dtype (float32 accumulation inside the GEMM), so no float32 (V, H) accumulator is read and
+//             written once per chunk (that traffic was 2/3 of the time); dx is accumulated over vocabulary chunks in
+//             float32, an (N, H) tensor.
+// Cost: the logits are computed twice (forward and backward), ~8·N·H·V FLOPs instead of 6. On CUDA, for plain
+// logits (no scale, bias or soft cap), the row passes run as hand-written kernels (src/cuda/cross_entropy.cu): one
+// read of the 16-bit logits for the lse, one read and one 16-bit write for the gradient block.
 #include "autograd_function.h"
+#include "kernels.h"
 
 #include <algorithm>
 
@@ -26,36 +34,40 @@ namespace {
 using torch::autograd::AutogradContext;
 using torch::autograd::variable_list;
 
-struct Options {
-  int64_t ignore_index;
-  double label_smoothing;
-  double softcap;  // 0: none
-  int64_t chunk_size;
-};
-
-// Liger's choice: chunks whose logits are about the size of the hidden states, a power of two of tokens.
+// Tokens per forward chunk when the caller leaves it to us: blocks of logits of about 4·N·H elements (four times
+// the size of the input; Liger's N·H makes 64 blocks at N=8192, V=128256 and the launch and pass overheads show),
+// and at least one token.
 int64_t auto_chunk_size(int64_t tokens, int64_t hidden, int64_t vocab) {
-  const int64_t inc_factor = std::max<int64_t>(1, (vocab + hidden - 1) / hidden);
-  const int64_t wanted = std::max<int64_t>(1, (tokens + inc_factor - 1) / inc_factor);
-  int64_t chunk = 1;
-  while (chunk < wanted) chunk <<= 1;
-  return chunk;
+  const int64_t budget = std::max<int64_t>(4 * tokens * hidden, int64_t(1) << 16);
+  return std::clamp<int64_t>((budget + vocab - 1) / vocab, 1, std::max<int64_t>(tokens, 1));
 }
 
-// One chunk's logits and the intermediates their gradient needs.
-struct ChunkLogits {
-  at::Tensor raw;     // x_c Wᵀ, (c, V), compute dtype
-  at::Tensor tanh;    // tanh(z / cap) when soft-capped, else undefined
-  at::Tensor logits;  // ℓ, (c, V), compute dtype
-};
+// Vocabulary rows per backward block: the forward block's element count spread over all N tokens.
+int64_t vocab_chunk_size(int64_t tokens, int64_t token_chunk, int64_t vocab) {
+  return std::clamp<int64_t>(token_chunk * vocab / std::max<int64_t>(tokens, 1), 1, vocab);
+}
 
-ChunkLogits chunk_logits(const at::Tensor& x_c, at::TensorList weights, const at::Tensor& bias, const at::Tensor& scale,
-                         double softcap, at::ScalarType dtype) {
+// x_c Wᵀ over the weight blocks: (c, V) in the inputs' dtype, contiguous (one GEMM per block, concatenated).
+at::Tensor raw_logits(const at::Tensor& x_c, at::TensorList weights) {
+  if (weights.size() == 1) return at::matmul(x_c, weights[0].t());
   std::vector<at::Tensor> parts;
   parts.reserve(weights.size());
-  for (const auto& w : weights) parts.push_back(at::matmul(x_c, w.t()));  // (c, V_k) in the inputs' dtype
-  ChunkLogits out;
-  out.raw = (parts.size() == 1 ? parts[0] : at::cat(parts, 1)).to(dtype);  // (c, V)
+  for (const auto& w : weights) parts.push_back(at::matmul(x_c, w.t()));  // (c, V_k)
+  return at::cat(parts, 1);
+}
+
+// The logits ℓ of a block of raw products and the intermediates their gradient needs. `scale` and `bias` are the
+// block's columns (or undefined).
+struct Logits {
+  at::Tensor raw;     // x Wᵀ, compute dtype
+  at::Tensor tanh;    // tanh(z / cap) when soft-capped, else undefined
+  at::Tensor logits;  // ℓ, compute dtype
+};
+
+Logits logits_of(const at::Tensor& raw_in, const at::Tensor& bias, const at::Tensor& scale, double softcap,
+                 at::ScalarType dtype) {
+  Logits out;
+  out.raw = raw_in.to(dtype);
   auto z = scale.defined() ? out.raw * scale.to(dtype) : out.raw;
   if (bias.defined()) z = z + bias.to(dtype);
   if (softcap > 0) {
@@ -78,24 +90,39 @@ struct FusedLinearCrossEntropyFunction : torch::autograd::Function<FusedLinearCr
     const auto scale = scale_arg.value_or(at::Tensor());
     const auto dtype = compute_dtype(x, weights);
     const int64_t n = x.size(0);
-    const int64_t chunk = chunk_size > 0 ? chunk_size : auto_chunk_size(n, x.size(1), vocab_size(weights));
-    auto ce = at::zeros({n}, x.options().dtype(dtype));
-    auto lse = at::zeros({n}, x.options().dtype(dtype));
+    const int64_t vocab = vocab_size(weights);
+    const int64_t chunk = chunk_size > 0 ? chunk_size : auto_chunk_size(n, x.size(1), vocab);
+    const bool plain = !bias.defined() && !scale.defined() && softcap <= 0;
+    const auto stats = x.options().dtype(dtype);
+    // lse of every token, ignored ones included: backward needs it finite there (exp(ℓ − 0) could overflow, and
+    // ∞·0 is NaN); the lse output is 0 at ignored tokens.
+    auto lse_all = at::empty({n}, stats);
+    auto target = at::zeros({n}, stats);
+    auto row_sum = label_smoothing > 0 ? at::empty({n}, stats) : at::Tensor();
+    const auto safe_labels = at::where(labels.ne(ignore_index), labels, 0);  // (N), a valid column everywhere
     for (int64_t start = 0; start < n; start += chunk) {
       const int64_t len = std::min(chunk, n - start);
-      const auto c = chunk_logits(x.narrow(0, start, len), weights, bias, scale, softcap, dtype);
-      const auto y = labels.narrow(0, start, len);
-      const auto valid = y.ne(ignore_index);                                        // (c)
-      const auto lse_c = at::logsumexp(c.logits, {1});                              // (c)
-      const auto target = c.logits.gather(1, at::where(valid, y, 0).unsqueeze(1)).squeeze(1);
-      auto nll = lse_c - target;
-      if (label_smoothing > 0) nll = nll * (1 - label_smoothing) + (lse_c - c.logits.mean(1)) * label_smoothing;
-      ce.narrow(0, start, len).copy_(at::where(valid, nll, at::zeros_like(nll)));
-      lse.narrow(0, start, len).copy_(at::where(valid, lse_c, at::zeros_like(lse_c)));
+      const auto raw = raw_logits(x.narrow(0, start, len), weights);         // (c, V)
+      auto lse_c = lse_all.narrow(0, start, len);
+      auto target_c = target.narrow(0, start, len);
+      const auto sum_c = row_sum.defined() ? row_sum.narrow(0, start, len) : at::Tensor();
+      if (plain && dtype == at::kFloat &&
+          lrnn::kernels::row_logsumexp(raw, safe_labels.narrow(0, start, len), 0, lse_c, target_c, sum_c))
+        continue;
+      const auto c = logits_of(raw, bias, scale, softcap, dtype);
+      lse_c.copy_(at::logsumexp(c.logits, {1}));
+      target_c.copy_(c.logits.gather(1, safe_labels.narrow(0, start, len).unsqueeze(1)).squeeze(1));
+      if (sum_c.defined()) sum_c.copy_(c.logits.sum(1));
     }
-    // lse is 0 at ignored tokens, which is also what their (zero) gradient needs: nothing flows from them.
-    // Saved: x, labels, lse, the weight blocks, then bias and scale when given.
-    std::vector<at::Tensor> saved{x, labels, lse};
+    const auto valid = labels.ne(ignore_index);
+    auto nll = lse_all - target;
+    if (label_smoothing > 0)
+      nll = nll * (1 - label_smoothing) + (lse_all - row_sum / static_cast<double>(vocab)) * label_smoothing;
+    const auto zero = at::zeros({}, stats);
+    auto ce = at::where(valid, nll, zero);
+    auto lse = at::where(valid, lse_all, zero);
+    // Saved: x, labels, lse_all, the weight blocks, then bias and scale when given.
+    std::vector<at::Tensor> saved{x, labels, lse_all};
     saved.insert(saved.end(), weights.begin(), weights.end());
     if (bias.defined()) saved.push_back(bias);
     if (scale.defined()) saved.push_back(scale);
@@ -113,7 +140,7 @@ struct FusedLinearCrossEntropyFunction : torch::autograd::Function<FusedLinearCr
   // With p = softmax(ℓ) and upstream gradients γ (of ce) and λ (of lse), per token (0 at ignored tokens):
   //   dL/dℓ = (γ + λ)·p − (1−ε)·γ·onehot(y) − (ε/V)·γ,
   //   dL/dz = dL/dℓ · (1 − tanh²) with a soft cap,  dL/draw = dL/dz ⊙ s,  dL/db = Σ_n dL/dz,  dL/ds = Σ_n dL/dz ⊙ raw,
-  //   dL/dx = dL/draw · W,  dL/dW = (dL/draw)ᵀ · x   (accumulated over chunks in float32).
+  //   dL/dx = Σ_blocks dL/draw · W_block,  dL/dW_block = (dL/draw)ᵀ · x   (one GEMM per vocabulary block).
   static variable_list backward(AutogradContext* ctx, variable_list grad_outputs) {
     const auto saved = ctx->get_saved_variables();
     const auto& x = saved[0];
@@ -130,60 +157,71 @@ struct FusedLinearCrossEntropyFunction : torch::autograd::Function<FusedLinearCr
     const auto chunk = ctx->saved_data["chunk"].toInt();
 
     const auto dtype = lse.scalar_type();
-    const auto zeros = at::zeros_like(lse);
-    const auto grad_ce = grad_outputs[0].defined() ? grad_outputs[0].to(dtype) : zeros;    // γ (N)
-    const auto grad_lse = grad_outputs[1].defined() ? grad_outputs[1].to(dtype) : zeros;   // λ (N)
     const int64_t n = x.size(0);
     const int64_t vocab = vocab_size(weights);
+    const bool plain = !bias.defined() && !scale.defined() && softcap <= 0;
     const auto accumulate = at::promote_types(at::kFloat, dtype);
 
-    auto grad_x = at::empty_like(x);
+    // Per-token coefficients of dL/dℓ (0 at ignored tokens): coef·p − shift − onehot·[v = y].
+    const auto valid = labels.ne(ignore_index).to(dtype);
+    const auto zeros = at::zeros_like(lse);
+    const auto gamma = (grad_outputs[0].defined() ? grad_outputs[0].to(dtype) : zeros) * valid;   // γ (N)
+    const auto lambda = (grad_outputs[1].defined() ? grad_outputs[1].to(dtype) : zeros) * valid;  // λ (N)
+    const auto coef = (gamma + lambda).contiguous();
+    const auto onehot = (gamma * (1 - eps)).contiguous();
+    const auto shift = (gamma * (eps / static_cast<double>(vocab))).contiguous();
+    const auto safe_labels = at::where(labels.ne(ignore_index), labels, -1).contiguous();  // −1: no column
+
+    // 16-bit inputs: the GEMMs run in 16 bits (tensor cores, float32 accumulation inside); their outputs are summed
+    // in float32 only where a sum over blocks remains (dx).
+    const bool half = x.scalar_type() == at::kBFloat16 || x.scalar_type() == at::kHalf;
+    const auto x_gemm = half ? x : x.to(accumulate);
+    auto grad_x = at::zeros(x.sizes(), x.options().dtype(accumulate));  // (N, H)
     std::vector<at::Tensor> grad_w;
-    for (const auto& w : weights) grad_w.push_back(at::zeros(w.sizes(), w.options().dtype(accumulate)));
-    auto grad_bias = bias.defined() ? at::zeros({vocab}, lse.options().dtype(accumulate)) : at::Tensor();
-    auto grad_scale = scale.defined() ? at::zeros({vocab}, lse.options().dtype(accumulate)) : at::Tensor();
+    auto grad_bias = bias.defined() ? at::empty({vocab}, lse.options().dtype(accumulate)) : at::Tensor();
+    auto grad_scale = scale.defined() ? at::empty({vocab}, lse.options().dtype(accumulate)) : at::Tensor();
 
-    for (int64_t start = 0; start < n; start += chunk) {
-      const int64_t len = std::min(chunk, n - start);
-      const auto x_c = x.narrow(0, start, len);
-      const auto c = chunk_logits(x_c, weights, bias, scale, softcap, dtype);
-      const auto y = labels.narrow(0, start, len);
-      const auto valid = y.ne(ignore_index).to(dtype);
-      const auto gamma = (grad_ce.narrow(0, start, len) * valid).unsqueeze(1);     // (c, 1)
-      const auto lambda = (grad_lse.narrow(0, start, len) * valid).unsqueeze(1);   // (c, 1)
-
-      auto g = at::exp(c.logits - lse.narrow(0, start, len).unsqueeze(1)) * (gamma + lambda);   // (c, V)
-      g.scatter_add_(1, at::where(y.ne(ignore_index), y, 0).unsqueeze(1), gamma * -(1 - eps));
-      if (eps > 0) g.sub_(gamma * (eps / static_cast<double>(vocab)));
-      if (softcap > 0) g.mul_(1 - c.tanh.square());
-      if (bias.defined()) grad_bias.add_(g.sum(0));
-      if (scale.defined()) {
-        grad_scale.add_((g * c.raw).sum(0));
-        g.mul_(scale.to(dtype));
+    const int64_t rows_per_block = vocab_chunk_size(n, chunk, vocab);
+    int64_t offset = 0;  // the global vocabulary id of the weight block's first row
+    for (const auto& w : weights) {
+      const auto gemm_dtype = half ? w.scalar_type() : accumulate;
+      auto dw = at::empty(w.sizes(), w.options().dtype(gemm_dtype));  // (V_k, H)
+      for (int64_t v0 = 0; v0 < w.size(0); v0 += rows_per_block) {
+        const int64_t rows = std::min(rows_per_block, w.size(0) - v0);
+        const auto w_j = w.narrow(0, v0, rows);                          // (v, H)
+        const auto raw = at::matmul(x, w_j.t());                         // (N, v) in the inputs' dtype
+        const int64_t first = offset + v0;
+        at::Tensor g_gemm = at::empty(raw.sizes(), raw.options().dtype(gemm_dtype));  // dL/draw, (N, v)
+        if (!(plain && dtype == at::kFloat && raw.scalar_type() == gemm_dtype &&
+              lrnn::kernels::cross_entropy_grad(raw, lse, coef, shift, onehot, safe_labels, first, g_gemm))) {
+          const auto block = [&](const at::Tensor& t) { return t.defined() ? t.narrow(0, first, rows) : t; };
+          const auto c = logits_of(raw, block(bias), block(scale), softcap, dtype);
+          auto g = at::exp(c.logits - lse.unsqueeze(1)) * coef.unsqueeze(1);                       // (N, v)
+          const auto in_block = safe_labels.ge(first) & safe_labels.lt(first + rows);               // (N)
+          g.scatter_add_(1, at::where(in_block, safe_labels - first, 0).unsqueeze(1),
+                         (-onehot * in_block.to(dtype)).unsqueeze(1));
+          if (eps > 0) g.sub_(shift.unsqueeze(1));
+          if (softcap > 0) g.mul_(1 - c.tanh.square());
+          if (bias.defined()) grad_bias.narrow(0, first, rows).copy_(g.sum(0));
+          if (scale.defined()) {
+            grad_scale.narrow(0, first, rows).copy_((g * c.raw).sum(0));
+            g.mul_(scale.narrow(0, first, rows).to(dtype));
+          }
+          g_gemm.copy_(g);
+        }
+        auto dw_j = dw.narrow(0, v0, rows);
+        at::mm_out(dw_j, g_gemm.t(), x_gemm);                                       // (v, H) = (v, N)(N, H)
+        const auto w_gemm = half ? w_j : w_j.to(accumulate);
+        if (half) grad_x.add_(at::mm(g_gemm, w_gemm));                              // (N, H) += (N, v)(v, H)
+        else grad_x.addmm_(g_gemm, w_gemm);
       }
-
-      // 16-bit weights: the chunk's products run as 16-bit GEMMs (tensor cores, float32 accumulation inside the
-      // GEMM), and only their sum over chunks is kept in float32. A float32 GEMM here would be ~10× slower on a GPU
-      // (no TF32) for no accuracy that the float32 running sum does not already give.
-      const bool half = x.scalar_type() == at::kBFloat16 || x.scalar_type() == at::kHalf;
-      const auto x_acc = half ? x_c : x_c.to(accumulate);
-      auto dx = at::Tensor();
-      int64_t offset = 0;
-      for (size_t k = 0; k < weights.size(); ++k) {
-        const auto g_k = g.narrow(1, offset, weights[k].size(0));                 // (c, V_k)
-        offset += weights[k].size(0);
-        const auto g_w = g_k.to(weights[k].scalar_type());
-        if (half) grad_w[k].add_(at::matmul(g_w.t(), x_acc));                     // (V_k, H) += (V_k, c)(c, H)
-        else grad_w[k].addmm_(g_k.t(), x_acc);
-        const auto dx_k = at::matmul(g_w, weights[k]);
-        dx = dx.defined() ? dx + dx_k : dx_k;
-      }
-      grad_x.narrow(0, start, len).copy_(dx);
+      grad_w.push_back(dw.to(w.scalar_type()));
+      offset += w.size(0);
     }
 
-    variable_list grads{grad_x, bias.defined() ? grad_bias.to(bias.scalar_type()) : at::Tensor(),
+    variable_list grads{grad_x.to(x.scalar_type()), bias.defined() ? grad_bias.to(bias.scalar_type()) : at::Tensor(),
                         scale.defined() ? grad_scale.to(scale.scalar_type()) : at::Tensor(), at::Tensor()};
-    for (size_t k = 0; k < weights.size(); ++k) grads.push_back(grad_w[k].to(weights[k].scalar_type()));
+    for (auto& g : grad_w) grads.push_back(std::move(g));
     grads.resize(grads.size() + 4);  // ignore_index, label_smoothing, softcap, chunk_size
     return grads;
   }

@@ -9,9 +9,11 @@
 //   3. per chunk again, the true states from the carry: h = a ⊙ h_prev + b, written straight into `out`.
 // Steps that do not fill a whole chunk run one by one after the chunks. Everything is ATen ops on strided
 // views (no transposes, no padding copies), so the same code runs on CPU and CUDA; a, b and out may be
-// broadcast (stride 0) or conjugate views.
+// broadcast (stride 0) or conjugate views. On CUDA a hand-written kernel (src/cuda/scan.cu) runs instead when the
+// build has it: the ATen version's O(√L) small launches make it launch-bound there.
 #pragma once
 #include "common.h"
+#include "kernels.h"
 
 #include <algorithm>
 #include <cmath>
@@ -44,6 +46,7 @@ inline at::Tensor split_chunks(const at::Tensor& t, int64_t dim, int64_t start, 
 // fine); out is in the accumulation dtype.
 inline at::Tensor scan_into(const at::Tensor& a, const at::Tensor& b, const at::Tensor& h_init, at::Tensor& out,
                             int64_t dim, bool reverse) {
+  if (at::Tensor last; out.is_cuda() && kernels::linear_scan(a, b, h_init, out, dim, reverse, last)) return last;
   const auto length = out.size(dim);
   const auto q = chunk_length(length);
   const auto chunks = q > 0 ? length / q : 0;

@@ -80,6 +80,53 @@ public sealed class FusedLinearCrossEntropyTests
         Numerics.AssertClose(Doubles(x32.grad!), Doubles(x16.grad!.to(ScalarType.Float32)), atol: 2e-3, rtol: 2e-2, what: "dL/dx");
     }
 
+    /// <summary>
+    /// Plain float32 logits take the CUDA kernels on a GPU (row log-sum-exp forward, gradient blocks backward); on the
+    /// CPU the ATen path. Vocabularies of 64 (16-byte packs) and 61 (element by element), several token chunks and
+    /// vocabulary blocks, ignored tokens, label smoothing and independent upstream gradients of both outputs.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(PlainFloat32Cases))]
+    public void PlainFloat32LogitsMatchTheDenseReferenceInEveryBlockLayout(string device, int vocab, double smoothing, long chunk)
+    {
+        using var scope = torch.NewDisposeScope();
+        const int n = 33, h = 8;
+        var rng = new Random(vocab + (int)chunk);
+        var x = Normal(rng, [n, h], ScalarType.Float32, device, std: 1.5).requires_grad_();
+        var w = Normal(rng, [vocab, h], ScalarType.Float32, device).requires_grad_();
+        var labels = HeadLossTests.Labels(rng, n).Select(l => l < 0 ? l : l % vocab).ToArray();
+        var gNll = Enumerable.Range(0, n).Select(_ => rng.NextDouble() - 0.3).ToArray();
+        var gLse = Enumerable.Range(0, n).Select(_ => rng.NextDouble() - 0.3).ToArray();
+
+        var (nll, lse) = torch.nn.functional.fused_linear_cross_entropy(x, w, torch.tensor(labels, device: device),
+            label_smoothing: smoothing, chunk_size: chunk);
+        ((nll * torch.tensor(gNll, device: device).to(ScalarType.Float32)).sum() +
+         (lse * torch.tensor(gLse, device: device).to(ScalarType.Float32)).sum()).backward();
+
+        var reference = new DenseLossReference(n, h, vocab) { LabelSmoothing = smoothing };
+        var xs = Doubles(x);
+        var ws = Doubles(w);
+        var tokens = reference.TokenLosses(xs, ws, [], [], labels);
+        double Objective() => reference.TokenLosses(xs, ws, [], [], labels).Select((t, k) => gNll[k] * t.Nll + gLse[k] * t.Lse).Sum();
+        Numerics.AssertClose(tokens.Select(t => t.Nll).ToArray(), Doubles(nll), atol: 2e-5, rtol: 1e-5, what: "nll");
+        Numerics.AssertClose(tokens.Select(t => t.Lse).ToArray(), Doubles(lse), atol: 2e-5, rtol: 1e-5, what: "lse");
+        Numerics.AssertClose(DenseLossReference.Gradient(xs, Objective), Doubles(x.grad!), atol: 2e-5, rtol: 1e-4, what: "dx");
+        Numerics.AssertClose(DenseLossReference.Gradient(ws, Objective), Doubles(w.grad!), atol: 2e-5, rtol: 1e-4, what: "dW");
+    }
+
+    public static TheoryData<string, int, double, long> PlainFloat32Cases()
+    {
+        var data = new TheoryData<string, int, double, long>();
+        foreach (var device in new[] { "cpu", "cuda" })
+            foreach (var (vocab, smoothing, chunk) in new[] { (64, 0.0, 0L), (64, 0.1, 5L), (61, 0.0, 7L), (61, 0.2, 0L) })
+            {
+                var row = new TheoryDataRow<string, int, double, long>(device, vocab, smoothing, chunk);
+                if (TestDevices.SkipReason(device) is { } reason) row.Skip = reason;
+                data.Add(row);
+            }
+        return data;
+    }
+
     [Fact]
     public void LabelsOutsideTheVocabularyAreRejected()
     {

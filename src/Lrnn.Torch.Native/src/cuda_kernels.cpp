@@ -1,0 +1,187 @@
+// kernels.h on a CUDA libtorch: tensors → raw pointers, strides and the current stream for the launchers of
+// src/cuda/launch.h. Built without nvcc (LRNN_WITH_CUDA_KERNELS undefined), every entry point declines.
+#include "kernels.h"
+
+#include <cstdlib>
+#include <cstring>
+
+#ifdef LRNN_WITH_CUDA_KERNELS
+#include <ATen/cuda/CUDAContext.h>
+#include <c10/cuda/CUDAGuard.h>
+
+#include "cuda/launch.h"
+#endif
+
+namespace lrnn::kernels {
+
+bool enabled() {
+#ifdef LRNN_WITH_CUDA_KERNELS
+  static const bool on = [] {
+    const char* v = std::getenv("LRNN_CUDA_KERNELS");
+    return v == nullptr || std::strcmp(v, "0") != 0;
+  }();
+  return on;
+#else
+  return false;
+#endif
+}
+
+#ifdef LRNN_WITH_CUDA_KERNELS
+namespace {
+
+using launch::Scalar;
+
+c10::optional<Scalar> scalar_of(at::ScalarType t) {
+  switch (t) {
+    case at::kFloat: return Scalar::Float32;
+    case at::kDouble: return Scalar::Float64;
+    case at::kComplexFloat: return Scalar::Complex64;
+    case at::kComplexDouble: return Scalar::Complex128;
+    case at::kBFloat16: return Scalar::BFloat16;
+    case at::kHalf: return Scalar::Float16;
+    default: return c10::nullopt;
+  }
+}
+
+// The one stride of dimensions [begin, end) taken together, or nullopt when they do not collapse into one (size-1
+// dimensions are free; a group of only size-1 dimensions has stride 0).
+c10::optional<int64_t> collapsed_stride(const at::Tensor& t, int64_t begin, int64_t end) {
+  int64_t stride = 0, span = 1;
+  bool any = false;
+  for (int64_t d = end - 1; d >= begin; --d) {
+    if (t.size(d) == 1) continue;
+    if (!any) {
+      stride = t.stride(d);
+      span = t.stride(d) * t.size(d);
+      any = true;
+    } else if (t.stride(d) != span) {
+      return c10::nullopt;
+    } else {
+      span *= t.size(d);
+    }
+  }
+  return stride;
+}
+
+c10::optional<launch::Strides3> as_plq(const at::Tensor& t, int64_t dim) {
+  const auto p = collapsed_stride(t, 0, dim), q = collapsed_stride(t, dim + 1, t.dim());
+  if (!p || !q) return c10::nullopt;
+  return launch::Strides3{*p, t.stride(dim), *q};
+}
+
+void check(const char* error) { TORCH_CHECK(error == nullptr, "CUDA kernel failed: ", error); }
+
+}  // namespace
+
+bool linear_scan(const at::Tensor& a_in, const at::Tensor& b_in, const at::Tensor& h_init, at::Tensor& out,
+                 int64_t dim, bool reverse, at::Tensor& last) {
+  if (!enabled() || !out.is_cuda()) return false;
+  const auto dtype = scalar_of(out.scalar_type());
+  if (!dtype || *dtype == Scalar::BFloat16 || *dtype == Scalar::Float16) return false;
+  if (a_in.scalar_type() != out.scalar_type() || b_in.scalar_type() != out.scalar_type() || out.is_conj() ||
+      (h_init.defined() && h_init.scalar_type() != out.scalar_type()))
+    return false;
+  const auto out_strides = as_plq(out, dim);
+  if (!out_strides) return false;
+  // a and b may be any view; one that does not collapse to (P, L, Q) is copied (a rare layout, not the hot path).
+  // A conjugate view is read through (conj_a); the negative bit is resolved first.
+  auto a = a_in.resolve_neg();
+  auto a_strides = as_plq(a, dim);
+  if (!a_strides) {
+    a = a.contiguous();
+    a_strides = as_plq(a, dim);
+  }
+  auto b = b_in.resolve_conj().resolve_neg();
+  auto b_strides = as_plq(b, dim);
+  if (!b_strides) {
+    b = b.contiguous();
+    b_strides = as_plq(b, dim);
+  }
+  const auto h0 = h_init.defined() ? h_init.resolve_conj().resolve_neg() : h_init;
+
+  const c10::cuda::CUDAGuard guard(out.device());
+  int64_t P = 1, Q = 1;
+  for (int64_t d = 0; d < dim; ++d) P *= out.size(d);
+  for (int64_t d = dim + 1; d < out.dim(); ++d) Q *= out.size(d);
+  auto last_sizes = out.sizes().vec();
+  last_sizes.erase(last_sizes.begin() + dim);
+  last = at::empty(last_sizes, out.options());
+
+  launch::ScanProblem problem{};
+  problem.dtype = *dtype;
+  problem.P = P;
+  problem.L = out.size(dim);
+  problem.Q = Q;
+  problem.a = a.data_ptr();
+  problem.a_strides = *a_strides;
+  problem.b = b.data_ptr();
+  problem.b_strides = *b_strides;
+  problem.out = out.data_ptr();
+  problem.out_strides = *out_strides;
+  if (h0.defined()) {
+    // h_init has out's shape without dim: view it as (P, 1, Q) to reuse the collapse rules.
+    const auto h3 = h0.unsqueeze(dim);
+    const auto hs = as_plq(h3, dim);
+    const auto h_used = hs ? h3 : h3.contiguous();
+    const auto h_strides = hs ? *hs : *as_plq(h_used, dim);
+    problem.h_init = h_used.data_ptr();
+    problem.h_init_p = h_strides.p;
+    problem.h_init_q = h_strides.q;
+  }
+  problem.last = last.data_ptr();
+  problem.reverse = reverse;
+  problem.conj_a = a.is_conj();
+  problem.multiprocessors = at::cuda::getCurrentDeviceProperties()->multiProcessorCount;
+
+  const auto workspace_bytes = launch::linear_scan_workspace_bytes(problem);
+  const auto workspace = at::empty({workspace_bytes}, out.options().dtype(at::kByte));
+  check(launch::linear_scan(problem, workspace_bytes > 0 ? workspace.data_ptr() : nullptr,
+                            at::cuda::getCurrentCUDAStream().stream()));
+  return true;
+}
+
+bool row_logsumexp(const at::Tensor& z, const at::Tensor& labels, int64_t label_offset, at::Tensor& lse,
+                   at::Tensor& target, const at::Tensor& row_sum) {
+  if (!enabled() || !z.is_cuda() || z.dim() != 2 || z.stride(1) != 1 || z.is_conj() || z.is_neg()) return false;
+  const auto dtype = scalar_of(z.scalar_type());
+  if (!dtype || *dtype == Scalar::Float64 || *dtype == Scalar::Complex64 || *dtype == Scalar::Complex128) return false;
+  TORCH_INTERNAL_ASSERT(lse.is_contiguous() && target.is_contiguous() && labels.is_contiguous() &&
+                        lse.scalar_type() == at::kFloat && target.scalar_type() == at::kFloat);
+  const c10::cuda::CUDAGuard guard(z.device());
+  check(launch::row_logsumexp(*dtype, z.data_ptr(), z.size(0), z.size(1), z.stride(0), labels.data_ptr<int64_t>(),
+                              label_offset, lse.data_ptr<float>(), target.data_ptr<float>(),
+                              row_sum.defined() ? row_sum.data_ptr<float>() : nullptr,
+                              at::cuda::getCurrentCUDAStream().stream()));
+  return true;
+}
+
+bool cross_entropy_grad(const at::Tensor& z, const at::Tensor& lse, const at::Tensor& coef, const at::Tensor& shift,
+                        const at::Tensor& onehot, const at::Tensor& labels, int64_t label_offset, at::Tensor& g) {
+  if (!enabled() || !z.is_cuda() || z.dim() != 2 || z.stride(1) != 1 || g.stride(1) != 1 || z.is_conj() || z.is_neg() ||
+      g.scalar_type() != z.scalar_type())
+    return false;
+  const auto dtype = scalar_of(z.scalar_type());
+  if (!dtype || *dtype == Scalar::Float64 || *dtype == Scalar::Complex64 || *dtype == Scalar::Complex128) return false;
+  for (const auto* t : {&lse, &coef, &shift, &onehot})
+    TORCH_INTERNAL_ASSERT(t->is_contiguous() && t->scalar_type() == at::kFloat);
+  const c10::cuda::CUDAGuard guard(z.device());
+  check(launch::cross_entropy_grad(*dtype, z.data_ptr(), z.size(0), z.size(1), z.stride(0), lse.data_ptr<float>(),
+                                   coef.data_ptr<float>(), shift.data_ptr<float>(), onehot.data_ptr<float>(),
+                                   labels.data_ptr<int64_t>(), label_offset, g.data_ptr(), g.stride(0),
+                                   at::cuda::getCurrentCUDAStream().stream()));
+  return true;
+}
+#else
+bool linear_scan(const at::Tensor&, const at::Tensor&, const at::Tensor&, at::Tensor&, int64_t, bool, at::Tensor&) {
+  return false;
+}
+bool row_logsumexp(const at::Tensor&, const at::Tensor&, int64_t, at::Tensor&, at::Tensor&, const at::Tensor&) {
+  return false;
+}
+bool cross_entropy_grad(const at::Tensor&, const at::Tensor&, const at::Tensor&, const at::Tensor&, const at::Tensor&,
+                        const at::Tensor&, int64_t, at::Tensor&) {
+  return false;
+}
+#endif
+
+}  // namespace lrnn::kernels

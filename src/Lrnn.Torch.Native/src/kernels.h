@@ -1,0 +1,45 @@
+// The hand-written CUDA kernels (src/cuda/*.cu), seen from the ATen side. Each entry point takes tensors, runs the
+// kernel on the current CUDA stream and returns true, or returns false without touching anything when the kernel
+// does not apply (a CPU tensor, a dtype or layout it does not take, a build without nvcc, or
+// LRNN_CUDA_KERNELS=0 in the environment), so the caller runs its ATen version instead. The ATen versions stay the
+// reference: every kernel computes the same function, and the tests run both (docs/scans.md).
+#pragma once
+#include "common.h"
+
+namespace lrnn::kernels {
+
+#ifdef LRNN_WITH_CUDA
+// Whether this build has the kernels and the environment allows them (read once).
+bool enabled();
+
+// scan_common.h's scan_into on CUDA. a, b: out's shape (views fine, a may be a conjugate view); h_init: out's shape
+// without `dim`, or undefined; out: the accumulation dtype (float32/64, complex64/128). On success `last` is the
+// last state computed (a new tensor).
+bool linear_scan(const at::Tensor& a, const at::Tensor& b, const at::Tensor& h_init, at::Tensor& out, int64_t dim,
+                 bool reverse, at::Tensor& last);
+
+// Over logits z (rows, cols) (float32/bfloat16/float16, unit column stride): lse (rows) float32, target (rows) the
+// logit at labels − label_offset where that column is in z (others untouched), row_sum (rows) or undefined.
+bool row_logsumexp(const at::Tensor& z, const at::Tensor& labels, int64_t label_offset, at::Tensor& lse,
+                   at::Tensor& target, const at::Tensor& row_sum);
+
+// g (rows, cols) in z's dtype: exp(z − lse)·coef − shift − onehot·[column + label_offset == label]; lse, coef,
+// shift, onehot (rows) float32.
+bool cross_entropy_grad(const at::Tensor& z, const at::Tensor& lse, const at::Tensor& coef, const at::Tensor& shift,
+                        const at::Tensor& onehot, const at::Tensor& labels, int64_t label_offset, at::Tensor& g);
+#else
+inline bool enabled() { return false; }
+inline bool linear_scan(const at::Tensor&, const at::Tensor&, const at::Tensor&, at::Tensor&, int64_t, bool,
+                        at::Tensor&) {
+  return false;
+}
+inline bool row_logsumexp(const at::Tensor&, const at::Tensor&, int64_t, at::Tensor&, at::Tensor&, const at::Tensor&) {
+  return false;
+}
+inline bool cross_entropy_grad(const at::Tensor&, const at::Tensor&, const at::Tensor&, const at::Tensor&,
+                               const at::Tensor&, const at::Tensor&, int64_t, at::Tensor&) {
+  return false;
+}
+#endif
+
+}  // namespace lrnn::kernels
