@@ -7,6 +7,7 @@
 // Options: --preset cpu|gpu|gpu-30m|gpu-125m   --device cpu|cuda   --corpus <file or folder of .txt>
 //          --out <checkpoint folder>   --max-minutes <m>   --steps <n>   --seed <s>   --resume   --prompt <text>
 //          --bf16 (bfloat16 autocast; not yet for models with LRU layers)   --describe (print the preset's model and exit)
+//          --reset-at-documents (every mixer starts each packed document from a fresh state; docs/pretraining.md)
 // Without --corpus the corpus is looked up as artifacts/corpus/kjv.txt in this folder and its parents, so the
 // published executable (no dotnet, no apt on the GPU machine) runs with the file passed by path.
 using System.Globalization;
@@ -37,6 +38,7 @@ var options = preset.Training with
     // bf16 autocast is opt-in: the LRU on main rejects bfloat16 activations (torch.complex of bfloat16), so the default
     // presets train in float32 (TF32 matmuls on the GPU) until it accepts them.
     AutocastDtype = arguments.Bf16 ? ScalarType.BFloat16 : null,
+    ResetStateAtDocumentBoundaries = arguments.ResetAtDocuments,
 };
 var output = arguments.Output ?? Path.Combine("checkpoints", "kjv-" + preset.Name);
 if (arguments.Describe)
@@ -94,11 +96,11 @@ static string FindCorpus()
 }
 
 internal sealed record Arguments(string Preset, Device? Device, string? Corpus, string? Output, double? MaxMinutes, int? Steps, int Seed,
-    bool Resume, string Prompt, bool Bf16, bool Describe)
+    bool Resume, string Prompt, bool Bf16, bool Describe, bool ResetAtDocuments)
 {
     public static Arguments Parse(string[] args)
     {
-        var a = new Arguments("cpu", null, null, null, null, null, 1234, false, "Genesis 1\n1 In the beginning", false, false);
+        var a = new Arguments("cpu", null, null, null, null, null, 1234, false, "Genesis 1\n1 In the beginning", false, false, false);
         for (var i = 0; i < args.Length; i++)
         {
             string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -114,6 +116,7 @@ internal sealed record Arguments(string Preset, Device? Device, string? Corpus, 
                 "--resume" => a with { Resume = true },
                 "--bf16" => a with { Bf16 = true },
                 "--describe" => a with { Describe = true },
+                "--reset-at-documents" => a with { ResetAtDocuments = true },
                 "--prompt" => a with { Prompt = Value().Replace("\\n", "\n") },
                 _ => throw new ArgumentException($"unknown option {args[i]} (see the comment at the top of examples/Pretrain/Program.cs)"),
             };

@@ -64,23 +64,27 @@ public sealed class LrnnLMHeadModel : Module
     /// <summary>
     /// inputIds (B, L) int64 → logits (B, L, V_pad), or (B, n, V_pad) for the last <paramref name="numLastTokens"/> &gt; 0.
     /// <paramref name="lengths"/> (B) and <paramref name="integrationTimesteps"/> (B, L) are passed to every mixer
-    /// (see <see cref="MixerContext"/>).
+    /// (see <see cref="MixerContext"/>). <paramref name="documentIds"/> (B, L) int64, non-decreasing along each row,
+    /// runs every document of a packed row alone from a fresh state (see <see cref="LrnnModel.Forward"/>).
     /// </summary>
-    public Tensor Forward(Tensor inputIds, long numLastTokens = 0, Tensor? lengths = null, Tensor? integrationTimesteps = null)
+    public Tensor Forward(Tensor inputIds, long numLastTokens = 0, Tensor? lengths = null, Tensor? integrationTimesteps = null,
+        Tensor? documentIds = null)
     {
         var context = new MixerContext { Lengths = lengths, IntegrationTimesteps = integrationTimesteps };
-        using var hidden = backbone.Forward(inputIds, context);
+        using var hidden = backbone.Forward(inputIds, context, documentIds: documentIds);
         return Logits(hidden, numLastTokens);
     }
 
     /// <summary>
     /// inputIds (B, L) and labels (B, L) aligned with them (<see cref="LanguageModelingLabels.FromInputIds"/>: the next
     /// token, −100 where there is none) → the head's loss, its logged parts and, when asked, the logits (B, L, V_pad).
+    /// <paramref name="documentIds"/>: as in the logits overload (the trainer passes a packed batch's).
     /// </summary>
-    public LMOutput Forward(Tensor inputIds, Tensor labels, LMLossOptions? options = null, Tensor? lengths = null, Tensor? integrationTimesteps = null)
+    public LMOutput Forward(Tensor inputIds, Tensor labels, LMLossOptions? options = null, Tensor? lengths = null, Tensor? integrationTimesteps = null,
+        Tensor? documentIds = null)
     {
         var context = new MixerContext { Lengths = lengths, IntegrationTimesteps = integrationTimesteps };
-        using var hidden = backbone.Forward(inputIds, context);
+        using var hidden = backbone.Forward(inputIds, context, documentIds: documentIds);
         return lm_head.Forward(hidden, labels, options);
     }
 
@@ -96,21 +100,25 @@ public sealed class LrnnLMHeadModel : Module
     /// <paramref name="cache"/> (which may already hold earlier tokens). Returns the logits of the last
     /// <paramref name="numLastTokens"/> positions (B, n, V_pad); 0 returns all of them. Every sequence of the batch
     /// has the prompt's length (left-pad ragged prompts; right padding would be consumed into the states).
+    /// <paramref name="integrationTimesteps"/> (B, L): the prompt's timesteps for the event-driven mixers, as in Forward.
     /// </summary>
-    public Tensor Prefill(Tensor inputIds, InferenceCache cache, long numLastTokens = 1)
+    public Tensor Prefill(Tensor inputIds, InferenceCache cache, long numLastTokens = 1, Tensor? integrationTimesteps = null)
     {
         CheckBatch(inputIds, cache);
-        using var hidden = backbone.Forward(inputIds, MixerContext.None, cache);
+        using var hidden = backbone.Forward(inputIds, new MixerContext { IntegrationTimesteps = integrationTimesteps }, cache);
         return Logits(hidden, numLastTokens);
     }
 
-    /// <summary>One token per sequence: inputIds (B, 1) → logits (B, 1, V_pad), advancing <paramref name="cache"/>.</summary>
-    public Tensor Step(Tensor inputIds, InferenceCache cache)
+    /// <summary>
+    /// One token per sequence: inputIds (B, 1) → logits (B, 1, V_pad), advancing <paramref name="cache"/>.
+    /// <paramref name="integrationTimestep"/> (B) or (B, 1): the token's timestep for the event-driven mixers.
+    /// </summary>
+    public Tensor Step(Tensor inputIds, InferenceCache cache, Tensor? integrationTimestep = null)
     {
         if (inputIds.dim() != 2 || inputIds.size(1) != 1)
             throw new ArgumentException($"Step takes input_ids of shape (B, 1); got [{string.Join(", ", inputIds.shape)}]", nameof(inputIds));
         CheckBatch(inputIds, cache);
-        using var hidden = backbone.Step(inputIds, cache);
+        using var hidden = backbone.Step(inputIds, cache, integrationTimestep);
         return lm_head.call(hidden);
     }
 

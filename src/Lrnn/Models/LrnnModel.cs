@@ -38,24 +38,66 @@ public sealed class LrnnModel : Module
 
     /// <summary>
     /// inputIds (B, L) → hidden states (B, L, D) after norm_f. With <paramref name="cache"/>, every mixer continues
-    /// from it and leaves the state after the last token in it (prefill).
+    /// from it and leaves the state after the last token in it (prefill). With <paramref name="documentIds"/> (B, L)
+    /// int64, non-decreasing along each row, every mixer runs each document of a row alone from a fresh state
+    /// (<see cref="DocumentSegments"/>): packed documents do not see each other. The context's
+    /// <see cref="MixerContext.IntegrationTimesteps"/>, when given, are (B, L) like the ids.
     /// </summary>
-    public Tensor Forward(Tensor inputIds, MixerContext context, InferenceCache? cache = null) =>
-        Run(inputIds, (block, i, hidden, residual) => block.Forward(hidden, residual, cache is null ? context : context with { Cache = cache[i] }));
+    public Tensor Forward(Tensor inputIds, MixerContext context, InferenceCache? cache = null, Tensor? documentIds = null)
+    {
+        CheckIds(inputIds);
+        if (context.IntegrationTimesteps is { } timesteps && !timesteps.shape.SequenceEqual(inputIds.shape))
+            throw new ArgumentException($"integration_timesteps must be (B, L) = [{string.Join(", ", inputIds.shape)}] like input_ids; " +
+                                        $"got [{string.Join(", ", timesteps.shape)}]", nameof(context));
+        if (documentIds is not null && cache is not null)
+            throw new ArgumentException("document_ids reset the state inside a sequence, a prefill carries it across the sequence into the cache: " +
+                                        "prefill one document at a time instead", nameof(documentIds));
+        if (documentIds is not null && context.Lengths is not null)
+            throw new ArgumentException("give document_ids or lengths, not both: with document ids, give right padding a document id of its own " +
+                                        "and ignore its outputs", nameof(documentIds));
+        using var documents = documentIds is null ? null : DocumentSegments.Create(documentIds, inputIds);
+        return Run(inputIds, (block, i, hidden, residual) =>
+            block.Forward(hidden, residual, cache is null ? context : context with { Cache = cache[i] }, documents));
+    }
 
-    /// <summary>inputIds (B, 1) → hidden (B, 1, D), advancing every layer's cache by one token.</summary>
-    public Tensor Step(Tensor inputIds, InferenceCache cache) =>
-        Run(inputIds, (block, i, hidden, residual) => block.Step(hidden, residual, cache[i]));
+    /// <summary>
+    /// inputIds (B, 1) → hidden (B, 1, D), advancing every layer's cache by one token. <paramref name="integrationTimestep"/>
+    /// (B) or (B, 1): the token's timestep for the event-driven mixers (Mamba, S5LTV; the others ignore it); null steps
+    /// with a unit timestep, unless the layers' <see cref="LtvCache.NextIntegrationTimestep"/> were set by hand.
+    /// </summary>
+    public Tensor Step(Tensor inputIds, InferenceCache cache, Tensor? integrationTimestep = null)
+    {
+        CheckIds(inputIds);
+        if (integrationTimestep is not null && (integrationTimestep.dim() is not (1 or 2) || integrationTimestep.numel() != inputIds.size(0)))
+            throw new ArgumentException($"integration_timestep must be (B) or (B, 1) with B = {inputIds.size(0)}; " +
+                                        $"got [{string.Join(", ", integrationTimestep.shape)}]", nameof(integrationTimestep));
+        // The LTV caches carry the next token's timestep to their mixer's step; it is the caller's tensor, so the
+        // caches hold it for this step only.
+        List<LtvCache> timed = integrationTimestep is null ? [] : Enumerable.Range(0, cache.LayerCount).Select(i => cache[i]).OfType<LtvCache>().ToList();
+        foreach (var layer in timed) layer.NextIntegrationTimestep = integrationTimestep;
+        try
+        {
+            return Run(inputIds, (block, i, hidden, residual) => block.Step(hidden, residual, cache[i]));
+        }
+        finally
+        {
+            foreach (var layer in timed) layer.NextIntegrationTimestep = null;
+        }
+    }
 
     public InferenceCache AllocateInferenceCache(long batch, long maxSeqLen, ScalarType dtype, Device device) =>
         new(batch, maxSeqLen, Enumerable.Range(0, _config.NLayer).Select(i => Layer(i).mixer.AllocateCache(batch, maxSeqLen, dtype, device)));
 
     private delegate (Tensor Hidden, Tensor Residual) BlockCall(Block block, int index, Tensor hidden, Tensor? residual);
 
-    private Tensor Run(Tensor inputIds, BlockCall call)
+    private static void CheckIds(Tensor inputIds)
     {
         if (inputIds.dim() != 2)
             throw new ArgumentException($"input_ids must be (B, L) token ids; got [{string.Join(", ", inputIds.shape)}]", nameof(inputIds));
+    }
+
+    private Tensor Run(Tensor inputIds, BlockCall call)
+    {
         var hidden = TokenEmbedding.call(inputIds);                                           // (B, L, D)
         Tensor? residual = null;
         for (var i = 0; i < _config.NLayer; i++)

@@ -44,9 +44,13 @@ public sealed class Block : Module
     public Module<Tensor, Tensor>? norm2 { get; }
     public GatedMlp? mlp { get; }
 
-    /// <summary>hidden (B, L, D), residual (B, L, D) or null for the first block → the next (hidden, residual); both owned by the caller.</summary>
-    public (Tensor Hidden, Tensor Residual) Forward(Tensor hidden, Tensor? residual, MixerContext context) =>
-        Run(hidden, residual, normed => mixer.Forward(normed, context));
+    /// <summary>
+    /// hidden (B, L, D), residual (B, L, D) or null for the first block → the next (hidden, residual); both owned by the
+    /// caller. With <paramref name="documents"/>, the mixer runs on each document of the rows alone (the norms and the
+    /// MLP act per token and need nothing).
+    /// </summary>
+    public (Tensor Hidden, Tensor Residual) Forward(Tensor hidden, Tensor? residual, MixerContext context, DocumentSegments? documents = null) =>
+        Run(hidden, residual, normed => documents is null ? mixer.Forward(normed, context) : documents.Forward(mixer, normed, context));
 
     /// <summary>hidden (B, 1, D): one token, advancing this layer's <paramref name="cache"/>.</summary>
     public (Tensor Hidden, Tensor Residual) Step(Tensor hidden, Tensor? residual, MixerCache cache) =>

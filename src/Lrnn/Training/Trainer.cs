@@ -16,7 +16,7 @@ namespace Lrnn.Training;
 /// weight decay, optionally none on norms, biases and embeddings), linear warmup + cosine decay, gradient clipping,
 /// gradient accumulation, optional autocast, periodic validation (loss and perplexity) and resumable checkpoints.
 /// <para>
-/// The loss is the model head's (<see cref="LrnnLMHeadModel.Forward(Tensor, Tensor, LMLossOptions?, Tensor?, Tensor?)"/>:
+/// The loss is the model head's (<see cref="LrnnLMHeadModel.Forward(Tensor, Tensor, LMLossOptions?, Tensor?, Tensor?, Tensor?)"/>:
 /// tied, split or normalized head, with the loss implementation its config names). Accumulation is exact: each
 /// micro-batch's loss is the <em>sum</em> over its targets divided by the number of targets of the whole optimizer step
 /// (the loss_div_factor), so the summed gradients are those of the mean over all
@@ -192,7 +192,8 @@ public sealed class Trainer : IDisposable
     private LMOutput Loss(TrainingBatch batch, long? lossDivFactor)
     {
         using var autocast = _options.AutocastDtype is { } dtype ? torch.autocast(dtype, _device.Type) : null;
-        return _model.Forward(batch.InputIds, batch.Labels, new LMLossOptions { Reduction = LossReduction.Sum, LossDivFactor = lossDivFactor });
+        return _model.Forward(batch.InputIds, batch.Labels, new LMLossOptions { Reduction = LossReduction.Sum, LossDivFactor = lossDivFactor },
+            documentIds: _options.ResetStateAtDocumentBoundaries ? batch.DocumentIds : null);
     }
 
     private double ValidateAndRecord()

@@ -34,6 +34,13 @@ public sealed record TrainingOptions
     /// <summary>Mixed precision for the forward pass (BFloat16 on a GPU); null runs in the parameters' dtype.</summary>
     public ScalarType? AutocastDtype { get; init; }
 
+    /// <summary>
+    /// Give the model each batch's document ids, so that every mixer starts each packed document from a fresh state
+    /// (<see cref="Modules.DocumentSegments"/>) instead of carrying the previous document's state into it. Costs the
+    /// padding of every document to the batch's longest in each mixer; off by default.
+    /// </summary>
+    public bool ResetStateAtDocumentBoundaries { get; init; }
+
     /// <summary>Validate every this many steps (and after the last); 0: only after the last.</summary>
     public int EvalInterval { get; init; } = 100;
 

@@ -1,6 +1,7 @@
 using Complex = System.Numerics.Complex;
 using Lrnn.Tests.Support;
 using Lrnn.Config;
+using Lrnn.Inference;
 using Lrnn.Models;
 using Lrnn.Modules.Ltv;
 using Lrnn.Torch;
@@ -52,6 +53,50 @@ public sealed class LtvModelTests
             var change = plain.Zip(events, (a, b) => Math.Abs(a - b)).Max();
             Assert.True(change > 1e-4, $"{mixer}: integration timesteps had no effect (largest logit change {change})");
         }
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDevices.All), MemberType = typeof(TestDevices))]
+    public void PrefillThenStepsWithIntegrationTimestepsMatchForwardInALanguageModel(string device)
+    {
+        using var scope = torch.NewDisposeScope();
+        const long batch = 2, prompt = 5, steps = 4;
+        using var model = new LrnnLMHeadModel(Config(["Mamba", "attn", "S5LTV", "RGLRU"], new JObject { ["attn"] = new JObject { ["num_heads"] = 2 } }), device: device);
+        var ids = Ids(new Random(26), batch, prompt + steps, model.Config.VocabSize, device);
+        var tau = Normal(new Random(27), [batch, prompt + steps], ScalarType.Float32, device).abs().add(0.5);   // (B, L)
+        var full = model.Forward(ids, integrationTimesteps: tau);                                                // (B, L, V_pad)
+
+        using var cache = model.AllocateInferenceCache(batch, prompt + steps);
+        var prefill = model.Prefill(ids.narrow(1, 0, prompt), cache, numLastTokens: 0, integrationTimesteps: tau.narrow(1, 0, prompt));
+        Numerics.AssertClose(Doubles(full.narrow(1, 0, prompt)), Doubles(prefill), atol: 1e-4, what: "prefill logits");
+        using var unitCache = model.AllocateInferenceCache(batch, prompt + steps);
+        model.Prefill(ids.narrow(1, 0, prompt), unitCache, integrationTimesteps: tau.narrow(1, 0, prompt));
+        for (var t = prompt; t < prompt + steps; t++)
+        {
+            var token = ids.narrow(1, t, 1);
+            var timestep = t % 2 == 0 ? tau.narrow(1, t, 1) : tau.select(1, t);                                  // (B, 1) or (B)
+            var expected = Doubles(full.narrow(1, t, 1));
+            Numerics.AssertClose(expected, Doubles(model.Step(token, cache, timestep)), atol: 1e-4, what: $"step {t} logits");
+            // The same steps without their timesteps (unit timesteps) are another function: the routing is what matched.
+            var unit = Doubles(model.Step(token, unitCache));
+            Assert.True(expected.Zip(unit, (a, b) => Math.Abs(a - b)).Max() > 1e-3, $"step {t}: the timestep made no difference");
+        }
+        // The caches held the caller's timestep for one step only.
+        Assert.All(Enumerable.Range(0, cache.LayerCount).Select(i => cache[i]).OfType<LtvCache>(), c => Assert.Null(c.NextIntegrationTimestep));
+    }
+
+    [Fact]
+    public void MisshapedIntegrationTimestepsAreRejected()
+    {
+        using var scope = torch.NewDisposeScope();
+        using var model = new LrnnLMHeadModel(Config(["Mamba", "attn"], new JObject { ["attn"] = new JObject { ["num_heads"] = 2 } }));
+        var ids = Ids(new Random(28), 2, 4, model.Config.VocabSize, Device.CPU);
+        using var cache = model.AllocateInferenceCache(2, 8);
+        Assert.Contains("integration_timesteps must be (B, L) = [2, 4]",
+            Assert.Throws<ArgumentException>(() => model.Prefill(ids, cache, integrationTimesteps: torch.ones([2, 5]))).Message);
+        Assert.Contains("integration_timestep must be (B) or (B, 1) with B = 2",
+            Assert.Throws<ArgumentException>(() => model.Step(ids.narrow(1, 0, 1), cache, torch.ones([3]))).Message);
+        Assert.Equal(0, cache.Position);
     }
 
     [Theory]
