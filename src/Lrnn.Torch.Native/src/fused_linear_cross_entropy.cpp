@@ -34,17 +34,24 @@ namespace {
 using torch::autograd::AutogradContext;
 using torch::autograd::variable_list;
 
+// Block extents are rounded to multiples of this many rows: a GEMM whose output rows are not 16-byte aligned
+// (an odd number of 16-bit columns) falls off cuBLAS's tensor-core kernels, several times slower.
+constexpr int64_t kAlignRows = 64;
+
+int64_t round_up(int64_t v, int64_t m) { return (v + m - 1) / m * m; }
+
 // Tokens per forward chunk when the caller leaves it to us: blocks of logits of about 4·N·H elements (four times
-// the size of the input; Liger's N·H makes 64 blocks at N=8192, V=128256 and the launch and pass overheads show),
-// and at least one token.
+// the size of the input; Liger's N·H makes 64 blocks at N=8192, V=128256 and the per-block passes show), and at
+// least one token.
 int64_t auto_chunk_size(int64_t tokens, int64_t hidden, int64_t vocab) {
   const int64_t budget = std::max<int64_t>(4 * tokens * hidden, int64_t(1) << 16);
-  return std::clamp<int64_t>((budget + vocab - 1) / vocab, 1, std::max<int64_t>(tokens, 1));
+  return std::clamp<int64_t>(round_up((budget + vocab - 1) / vocab, kAlignRows), 1, std::max<int64_t>(tokens, 1));
 }
 
 // Vocabulary rows per backward block: the forward block's element count spread over all N tokens.
 int64_t vocab_chunk_size(int64_t tokens, int64_t token_chunk, int64_t vocab) {
-  return std::clamp<int64_t>(token_chunk * vocab / std::max<int64_t>(tokens, 1), 1, vocab);
+  const int64_t rows = token_chunk * vocab / std::max<int64_t>(tokens, 1);
+  return std::clamp<int64_t>(rows >= kAlignRows ? round_up(rows, kAlignRows) : rows, 1, vocab);
 }
 
 // x_c Wᵀ over the weight blocks: (c, V) in the inputs' dtype, contiguous (one GEMM per block, concatenated).
