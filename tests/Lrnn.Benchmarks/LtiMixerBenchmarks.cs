@@ -14,7 +14,8 @@ namespace Lrnn.Benchmarks;
 /// (<see cref="SequentialReference"/>), and the memory-copy floor of the same bytes, per size preset and device.
 /// Env <c>LRNN_BENCH_PRESET</c> (cpu | gpu-all | a preset name) and <c>LRNN_BENCH_DEVICE</c> (cpu | cuda) choose them, so
 /// the published executable runs on the GPU machine with a filter:
-/// <code>LRNN_BENCH_PRESET=gpu-all LRNN_BENCH_DEVICE=cuda Lrnn.Benchmarks --filter '*LtiMixer*'</code> (LRNN_BENCH_MIXERS=S4D,LRU selects mixers)
+/// <code>LRNN_BENCH_PRESET=gpu-all LRNN_BENCH_DEVICE=cuda Lrnn.Benchmarks --filter '*LtiMixer*'</code> (LRNN_BENCH_MIXERS=S4D,LRU selects mixers;
+/// LRNN_BENCH_TF32=1 or both adds TF32 float32 matmuls to the strict float32 default)
 /// Every method synchronizes CUDA before returning, so a mean is the time of the work, not of its launch. The
 /// summary's "× floor" and "sequential ÷ this" columns (<see cref="LtiRatioColumn"/>) are the reported ratios.
 /// </summary>
@@ -53,6 +54,10 @@ public class LtiMixerBenchmarks
     [ParamsSource(nameof(DeviceNames))]
     public string Device { get; set; } = "";
 
+    /// <summary>"fp32": strict float32 matmuls (PyTorch's default); "tf32": <c>torch.backends.cuda.matmul.allow_tf32</c>.</summary>
+    [ParamsSource(nameof(MatmulNames))]
+    public string Matmul { get; set; } = "";
+
     /// <summary>Every LTI mixer, or the comma-separated list in env <c>LRNN_BENCH_MIXERS</c>.</summary>
     public static IEnumerable<string> MixerNames =>
         Environment.GetEnvironmentVariable("LRNN_BENCH_MIXERS") is { Length: > 0 } list
@@ -61,11 +66,21 @@ public class LtiMixerBenchmarks
     public static IEnumerable<string> PresetNames => LtiBenchPreset.FromEnvironment().Select(p => p.Name);
     public static IEnumerable<string> DeviceNames => [Environment.GetEnvironmentVariable("LRNN_BENCH_DEVICE") is { Length: > 0 } d ? d : "cpu"];
 
+    /// <summary>Env <c>LRNN_BENCH_TF32</c>: unset "fp32", "1" "tf32", "both" one row of each.</summary>
+    public static IEnumerable<string> MatmulNames => Environment.GetEnvironmentVariable("LRNN_BENCH_TF32") switch
+    {
+        null or "" or "0" => ["fp32"],
+        "1" => ["tf32"],
+        "both" => ["fp32", "tf32"],
+        var other => throw new ArgumentException($"LRNN_BENCH_TF32 must be 0, 1 or both, got \"{other}\""),
+    };
+
     [GlobalSetup]
     public void Setup()
     {
         _preset = LtiBenchPreset.Named(Preset);
         _device = Lrnn.Torch.Device.Parse(Device);
+        torch.backends.cuda.matmul.allow_tf32 = Matmul == "tf32";
         _liveTensorsAtStart = torch.LiveTensorCount;
         _mixer = LtiMixers.Create(Mixer, _preset, _device);
         long[] shape = [_preset.Batch, _preset.Length, _preset.DModel];
@@ -133,6 +148,7 @@ public class LtiMixerBenchmarks
         _mixer.zero_grad();
         foreach (var t in new[] { _x, _xGrad, _gradOutput, _copy }) t.Dispose();
         _mixer.Dispose();
+        torch.backends.cuda.matmul.allow_tf32 = false;
         var liveTensorsAtEnd = torch.LiveTensorCount;
         Console.WriteLine($"// live native tensors ({Mixer}, {Preset}, {Device}): before={_liveTensorsAtStart} after={liveTensorsAtEnd}");
         if (liveTensorsAtEnd != _liveTensorsAtStart)

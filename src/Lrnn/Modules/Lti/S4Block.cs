@@ -120,8 +120,26 @@ public abstract class S4Block : Mixer
         return new ContinuousSsm(dt, a, b, c, p);
     }
 
-    /// <summary>float64 for float64 inputs, else float32: kernels and FFTs are never computed in half precision.</summary>
+    /// <summary>
+    /// The D skip as a convolution kernel: D (C, H) at tap 0 of <paramref name="length"/> taps, in
+    /// <paramref name="type"/>. y_t += D·u_t is the convolution with D·δ_t, so adding this to the SSM kernel folds the
+    /// skip into the FFT convolution (two fewer full-size passes than adding D·u to its output).
+    /// </summary>
+    protected Tensor SkipKernel(ScalarType type, long length) =>
+        torch.nn.functional.pad(Precision.Cast(D, type).unsqueeze(-1), [0, length - 1]);      // (C, H, L)
 
+    /// <summary>
+    /// y (B, C, H, L) of <see cref="FftConvolution.PerFeature"/> with the D skip already in its kernel → the block's
+    /// output (B, L, H) in <paramref name="outType"/>: flatten, GELU, GELU, dropout, output_linear (+ GELU).
+    /// </summary>
+    protected Tensor PostProcessConvolution(Tensor y, ScalarType outType)
+    {
+        using var scope = torch.NewDisposeScope();
+        // The one transposing copy of the block: output_linear needs contiguous (B, L, C·H) rows (a strided input
+        // would cost it a copy and a separate bias pass). lrnnx flattens (c h) by default and (h c) with swap_channels.
+        var rows = (Options.SwapChannels ? y.permute(0, 3, 2, 1) : y.permute(0, 3, 1, 2)).contiguous().flatten(-2);
+        return Activate(rows, outType).MoveToOuterDisposeScope();
+    }
 
     /// <summary>
     /// y (..., channels, H) of the SSM and its input u (..., H), both in the compute type → the block's output
@@ -133,11 +151,20 @@ public abstract class S4Block : Mixer
         var withSkip = y.add(u.unsqueeze(-2).mul(Precision.Cast(D, y.dtype)));                          // (..., C, H)
         // lrnnx flattens (c h) by default and (h c) with swap_channels.
         var flat = (Options.SwapChannels ? withSkip.transpose(-1, -2) : withSkip).flatten(-2);  // (..., C·H)
-        var z = gelu(gelu(flat));                                                              // conv_activation, mult_activation
+        return Activate(flat, outType).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The flattened SSM output (..., C·H) → GELU, GELU (conv_activation, mult_activation), dropout, cast to
+    /// <paramref name="outType"/>, output_linear (+ GELU). Out of place: the second GELU's backward needs its input,
+    /// the first one's output, which an in-place GELU would overwrite; in place would not move fewer bytes either.
+    /// </summary>
+    private Tensor Activate(Tensor flat, ScalarType outType)
+    {
+        var z = gelu(gelu(flat));
         if (Options.Dropout > 0) z = dropout(z, Options.Dropout, training);
         z = Precision.Cast(z, outType);
-        if (output_linear is not null) z = gelu(output_linear[0].forward(z));
-        return z.MoveToOuterDisposeScope();
+        return output_linear is null ? z : gelu(output_linear[0].forward(z));
     }
 
     protected void CheckInput(Tensor x)

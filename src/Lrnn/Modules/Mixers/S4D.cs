@@ -16,8 +16,9 @@ namespace Lrnn.Modules.Mixers;
 /// h_t = Ā ⊙ h_{t−1} + B̄ u_t,   y_t = 2 Re Σ_n C_n h_{t,n}       (the conjugate half doubles the real part)
 /// K_l = 2 Re Σ_n C_n B̄_n Ā_n^l,  Ā^l = exp(l · log Ā)            (Vandermonde, never repeated products)
 /// </code>
-/// The full-sequence path convolves with K by FFT; a prefill also leaves h_L in the cache, and a cache that already
-/// holds a state adds its free response 2 Re Σ C Ā^{t+1} h_0 to the outputs.
+/// The full-sequence path convolves with K (D folded into K_0) by FFT (<see cref="FftConvolution.PerFeature"/>),
+/// generating K by <see cref="Vandermonde"/> without the (H, N', L) powers; a prefill also leaves h_L in the cache,
+/// and a cache that already holds a state adds its free response 2 Re Σ C Ā^{t+1} h_0 to the outputs.
 /// </summary>
 public sealed class S4D : S4Block
 {
@@ -63,31 +64,27 @@ public sealed class S4D : S4Block
 
         using var scope = torch.NewDisposeScope();
         var type = Precision.ComputeType(x.dtype);
-        var complexType = type == ScalarType.Float64 ? ScalarType.ComplexFloat64 : ScalarType.ComplexFloat32;
         var u = Precision.Cast(LengthMask.Apply(x, context.Lengths, cache?.Position ?? 0), type);            // (B, L, H)
         var (a, b, c, logA) = Discretize(type);
 
-        // Ā^l = exp(l·log Ā), l = 0..L−1.
-        var powers = logA.unsqueeze(-1).mul(torch.arange(length, type, x.device)).exp();     // (H, N', L)
         var taps = Options.LMax is { } lMax ? Math.Min(length, lMax) : length;
-        var kernel = torch.einsum("chn,hnl->chl", c.mul(b), powers.narrow(-1, 0, taps)).real.mul(2);   // (C, H, taps)
+        var kernel = Vandermonde.RealModesToTime(c.mul(b).mul(2), logA, taps);               // (C, H, taps): K_l = 2 Re Σ C B̄ Ā^l
         if (Options.DropKernel > 0) kernel = dropout(kernel, Options.DropKernel, training);
         if (taps < length) kernel = pad(kernel, [0, length - taps]);                          // taps beyond l_max are zero
-
-        var y = FftConvolution.Causal(u.unsqueeze(2), kernel.permute(2, 0, 1).unsqueeze(0), dim: 1);   // (B, L, C, H)
+        var y = FftConvolution.PerFeature(u, kernel.add(SkipKernel(type, length)));           // (B, C, H, L)
 
         if (cache is not null)
         {
             var h0 = cache.State;                                                             // (B, H, N')
             if (cache.Position > 0)
-                y = y.add(torch.einsum("chn,bhn,hnl->blch", c, a.mul(h0), powers).real.mul(2));
+                y = y.add(Vandermonde.RealModesToTime(c.mul(a.mul(h0).unsqueeze(1)).mul(2), logA, length));   // + 2 Re Σ C Ā^{t+1} h_0
             // h_L = Ā^L h_0 + Σ_s Ā^{L−1−s} B̄ u_s.
-            var driven = torch.einsum("blh,hnl->bhn", u.flip(1).to(complexType), powers).mul(b);
+            var driven = Vandermonde.TimeToModes(u.flip(1), logA).mul(b);                    // (B, H, N')
             var final = driven.add(logA.mul(length).exp().mul(h0));
             using (torch.no_grad()) cache.State.copy_(final);
             cache.Advance(length);
         }
-        return PostProcess(y, u, x.dtype).MoveToOuterDisposeScope();
+        return PostProcessConvolution(y, x.dtype).MoveToOuterDisposeScope();
     }
 
     protected override Tensor StepToken(Tensor x, MixerCache cache)

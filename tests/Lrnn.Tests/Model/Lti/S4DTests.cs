@@ -36,9 +36,9 @@ public sealed class S4DTests
 
     /// <summary>
     /// The block's output (B, L, H) in float64 plain loops: the recurrence h_t = Āh_{t−1} + B̄u_t per feature and mode,
-    /// y = 2 Re Σ C h + D u per channel, then GELU, GELU, Linear, GELU.
+    /// y = 2 Re Σ C h + D u per channel, then GELU, GELU, Linear, GELU; flattened (c h), or (h c) with <paramref name="swap"/>.
     /// </summary>
-    private static double[] Reference(S4D s4d, string disc, double[] x, long batch, long length, long[]? lengths = null)
+    private static double[] Reference(S4D s4d, string disc, double[] x, long batch, long length, long[]? lengths = null, bool swap = false)
     {
         var invDt = Doubles(s4d.inv_dt); var aRe = Doubles(s4d.A_real); var aIm = Doubles(s4d.A_imag);
         var bs = Doubles(s4d.B); var cs = Doubles(s4d.C); var d = Doubles(s4d.D);
@@ -74,7 +74,7 @@ public sealed class S4DTests
                             acc[c] += 2 * (new Complex(cs[idx], cs[idx + 1]) * h[f, n]).Real;
                         }
                     }
-                    for (var c = 0; c < channels; c++) flat[c * H + f] = ExactGelu.Of(ExactGelu.Of(acc[c] + d[c * H + f] * u));
+                    for (var c = 0; c < channels; c++) flat[swap ? f * channels + c : c * H + f] = ExactGelu.Of(ExactGelu.Of(acc[c] + d[c * H + f] * u));
                 }
                 for (var o = 0; o < H; o++)
                 {
@@ -146,6 +146,19 @@ public sealed class S4DTests
         var steps = Enumerable.Range((int)prompt + 3, (int)(L - prompt - 3)).Select(t => s4d.Step(x.narrow(1, t, 1), cache)).ToList();
         Numerics.AssertClose(full, Doubles(torch.cat([first, second, .. steps], 1)), atol: 1e-5, what: $"{disc} prefill + steps vs forward");
         Assert.Equal(L, cache.Position);
+    }
+
+    [Fact]
+    public void SwapChannelsFlattensFeatureMajorInForwardAndStep()
+    {
+        using var scope = torch.NewDisposeScope();
+        using var s4d = new S4D(H, N, new S4Options { Channels = 3, SwapChannels = true, NSsm = 2 });
+        var x = Normal(new Random(11), [B, L, H], ScalarType.Float32, Device.CPU);
+        var expected = Reference(s4d, "zoh", Doubles(x), B, L, swap: true);
+        Numerics.AssertClose(expected, Doubles(s4d.Forward(x, MixerContext.None)), atol: 1e-5, what: "forward (h c)");
+        using var cache = s4d.AllocateCache(B, L, ScalarType.Float32, Device.CPU);
+        var steps = Enumerable.Range(0, (int)L).Select(t => s4d.Step(x.narrow(1, t, 1), cache)).ToList();
+        Numerics.AssertClose(expected, Doubles(torch.cat(steps, 1)), atol: 1e-5, what: "steps (h c)");
     }
 
     [Fact]
