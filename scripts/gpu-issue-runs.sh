@@ -3,7 +3,7 @@
 #   bash scripts/gpu-remote.sh --bench --then scripts/gpu-issue-runs.sh
 # after the test suite; it sees $UNPACKED (the unpacked bundle: scripts/publish.sh --bench --pretrain), $OUT (what
 # comes back: at most 8 files, so full logs stay on the machine and only the tables reach then.log) and
-# $LRNN_NATIVE. GPU_RUNS selects what runs (default: all): flce lti scans mamba pretrain.
+# $LRNN_NATIVE. GPU_RUNS selects what runs (default: all): flce lti scans mamba pretrain (lti-1536: only the target row).
 BENCH="$UNPACKED/bench/Lrnn.Benchmarks"
 LOGS="$UNPACKED/logs"
 mkdir -p "$LOGS"
@@ -24,10 +24,10 @@ for run in $RUNS; do
     flce)   # Issue 6: fused linear cross-entropy against the materialised default, bf16, the issue's size.
       run_bench flce '*FusedLinearCrossEntropy*' LRNN_FLCE_N=8192 LRNN_FLCE_H=2048 LRNN_FLCE_V=128256 \
         LRNN_FLCE_DEVICE=cuda LRNN_FLCE_DTYPE=BFloat16 ;;
-    lti)    # Issue 4: each LTI mixer against its token loop and the copy floor; S4D at d_model=1536 for the target.
+    lti|lti-1536)  # Issue 4: each LTI mixer against its token loop and the copy floor; S4D at d_model=1536 for the target.
       # S4 is left out: with gradients enabled its Step rebuilds dA^l_kernel per token, so the 2048-step baseline takes minutes.
-      BDN_JOB="" run_bench lti-768 '*LtiMixer*' LRNN_BENCH_PRESET=gpu LRNN_BENCH_MIXERS=LRU,S4D,S5,Centaurus LRNN_BENCH_DEVICE=cuda
-      BDN_JOB="" run_bench lti-1536 '*LtiMixer*' LRNN_BENCH_PRESET=gpu-wide LRNN_BENCH_MIXERS=S4D LRNN_BENCH_DEVICE=cuda ;;
+      [ "$run" = lti ] && BDN_JOB="" run_bench lti-768 '*LtiMixer*' LRNN_BENCH_PRESET=gpu LRNN_BENCH_MIXERS=LRU,S4D,S5,Centaurus LRNN_BENCH_DEVICE=cuda
+      BDN_JOB="" run_bench lti-1536 '*LtiMixer*' LRNN_BENCH_PRESET=gpu-wide LRNN_BENCH_MIXERS=S4D LRNN_BENCH_TF32=both LRNN_BENCH_DEVICE=cuda ;;
     scans)  # Issue 5: linear_scan (B=8, L=2048, D=1536, fp32) and Mamba's selective scan against the copy floor.
       run_bench scans '*ScanBenchmarks*' LRNN_BENCH_SIZE=paper LRNN_BENCH_DEVICE=cuda ;;
     mamba)  # Issue 5: a Mamba layer's forward+backward against PyTorch eager on the same GPU.
