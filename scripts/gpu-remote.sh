@@ -121,6 +121,18 @@ for name in failed:
 PYEOF
 [ "${PIPESTATUS[0]}" = 0 ] || fail "no test report to summarise (see tests.log)"
 
+# The ops that run hand-written CUDA kernels (src/cuda/) once more on their ATen versions, which the kernels must
+# match: the same tests with LRNN_CUDA_KERNELS=0.
+if grep -q 'hand-written CUDA kernels: ON' "$OUT/build.log"; then
+  say "running the kernel-backed tests again without the kernels (LRNN_CUDA_KERNELS=0)"
+  LRNN_CUDA_KERNELS=0 "$TESTS" -noColor -class 'Lrnn.Tests.Torch.LinearScanTests' -class 'Lrnn.Tests.Torch.SelectiveScanTests' \
+    -class 'Lrnn.Tests.Heads.FusedLinearCrossEntropyTests' -class 'Lrnn.Tests.Heads.HeadLossTests' > "$OUT/tests-aten.log" 2>&1
+  ATEN_RC=$?
+  echo "without the CUDA kernels: $(grep -oE 'Total: [0-9]+, Errors: [0-9]+, Failed: [0-9]+' "$OUT/tests-aten.log") (exit code $ATEN_RC)" |
+    tee -a "$OUT/summary.txt"
+  [ "$ATEN_RC" = 0 ] || TESTS_RC=$ATEN_RC
+fi
+
 # ---- 3. the benchmarks (optional) ------------------------------------------------------------------------
 BENCH_RC=0
 if [ "$WITH_BENCH" = 1 ]; then
