@@ -1,5 +1,6 @@
 // Error record, library information and the tensor handle's own life cycle.
 #include "common.h"
+#include "kernels.h"
 
 #include <cstring>
 
@@ -47,6 +48,8 @@ LRNN_API int32_t lrnn_built_with_cuda() {
   return 0;
 #endif
 }
+// Whether the hand-written CUDA kernels (src/cuda/) are built in and allowed (LRNN_CUDA_KERNELS≠0): kernels.h.
+LRNN_API int32_t lrnn_cuda_kernels_enabled() { return lrnn::kernels::enabled() ? 1 : 0; }
 LRNN_API int64_t lrnn_live_tensor_count() { return lrnn::g_live_tensors.load(std::memory_order_relaxed); }
 
 LRNN_API int32_t lrnn_set_num_threads(int32_t n) { LRNN_STATUS(at::set_num_threads(n)); }

@@ -14,6 +14,7 @@ public class NativeLoadingTests
         Assert.True(File.Exists(info.NativeLibraryPath), info.NativeLibraryPath);
         Assert.Equal(info.CudaAvailable, info.CudaDeviceCount > 0);   // two independent native queries agree
         if (!info.BuiltWithCuda) Assert.False(info.CudaAvailable);
+        if (!info.BuiltWithCuda) Assert.False(info.CudaKernels);
     }
 
     [Fact]
