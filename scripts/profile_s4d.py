@@ -1,7 +1,7 @@
 """Where S4D's forward spends its time on a GPU: the op sequence of Lrnn's S4D forward (S4D.cs, Vandermonde.cs,
 FftConvolution.PerFeature, S4Block.PostProcessConvolution) replayed in PyTorch on the same libtorch, under
-torch.profiler, at issue 4's size (B=8, L=2048, d_model=1536, d_state=64), plus the copy floor and two layout
-variants of the FFT convolution. A diagnostic for docs/lti-mixers.md, not a benchmark of Lrnn itself (that is
+torch.profiler, at issue 4's size (B=8, L=2048, d_model=1536, d_state=64), plus the copy floor and the strided
+FFT layout PerFeature had before. A diagnostic for docs/lti-mixers.md, not a benchmark of Lrnn itself (that is
 LtiMixerBenchmarks); run: python3 scripts/profile_s4d.py [--tf32]."""
 import math
 import sys
@@ -31,16 +31,16 @@ def kernel_gen(length):  # Vandermonde.RealModesToTime
     return (left @ right).flatten(-2)[..., :length]  # (1, H, L)
 
 
-def conv_per_feature(u, k):  # FftConvolution.PerFeature: transform along dim 0 of the (L, B, H) view
+def conv_per_feature(u, k):  # FftConvolution.PerFeature: one transpose to (B, H, L), transforms along the last dim
     n = 2 * L
-    spec = torch.fft.rfft(u.transpose(0, 1), n, dim=0).permute(1, 2, 0)
+    spec = torch.fft.rfft(u.transpose(1, 2).contiguous(), n, dim=-1)
     ks = torch.fft.rfft(k, n, dim=-1, norm="forward")
     return torch.fft.irfft(spec.unsqueeze(1) * ks, n, dim=-1, norm="forward")[..., :L]  # (B, 1, H, L)
 
 
-def conv_contiguous(u, k):  # variant: one transpose to (B, H, L), transforms along the contiguous last dim
+def conv_strided(u, k):  # the layout PerFeature had before: transforms along dim 0 of the (L, B, H) view, no copy
     n = 2 * L
-    spec = torch.fft.rfft(u.transpose(1, 2).contiguous(), n, dim=-1)
+    spec = torch.fft.rfft(u.transpose(0, 1), n, dim=0).permute(1, 2, 0)
     ks = torch.fft.rfft(k, n, dim=-1, norm="forward")
     return torch.fft.irfft(spec.unsqueeze(1) * ks, n, dim=-1, norm="forward")[..., :L]
 
@@ -72,7 +72,7 @@ dst = torch.empty_like(src)
 with torch.no_grad():
     floor = timed(lambda: dst.copy_(src))
     print(f"tf32={torch.backends.cuda.matmul.allow_tf32} copy floor {floor * 1000:.1f} us")
-    for name, conv in (("per_feature (Lrnn)", conv_per_feature), ("contiguous variant", conv_contiguous)):
+    for name, conv in (("PerFeature (Lrnn)", conv_per_feature), ("strided layout (before)", conv_strided)):
         ms = timed(lambda: forward(conv))
         print(f"forward, {name}: {ms:.3f} ms = {ms / floor:.1f}x floor")
     for name, fn in (("kernel generation", lambda: kernel_gen(L)),

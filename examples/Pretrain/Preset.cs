@@ -36,7 +36,7 @@ internal sealed record Preset(string Name, string Description, LrnnConfig Config
         _ => throw new ArgumentException($"unknown preset '{name}' (known: {string.Join(", ", Names)})"),
     };
 
-    // The mixer pattern: LRU and RG-LRU recurrences with attention every third layer and a gated MLP in every block.
+    // The mixer pattern: LRU and RG-LRU recurrences with some attention layers (each preset says where) and a gated MLP in every block.
     // The vocabulary is split into "bytes" (256 ids) and "special" (BOS, EOS, PAD): split embeddings and a split head,
     // tied per split, with no padding rows.
     private static LrnnConfig Hybrid(int vocabSize, long dModel, long dState, long dIntermediate, string[] mixers) => new LrnnConfig

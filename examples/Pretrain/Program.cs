@@ -6,7 +6,7 @@
 //
 // Options: --preset cpu|gpu|gpu-30m|gpu-125m   --device cpu|cuda   --corpus <file or folder of .txt>
 //          --out <checkpoint folder>   --max-minutes <m>   --steps <n>   --seed <s>   --resume   --prompt <text>
-//          --bf16 (bfloat16 autocast; not yet for models with LRU layers)   --describe (print the preset's model and exit)
+//          --bf16 (bfloat16 autocast of the forward and the loss)   --describe (print the preset's model and exit)
 //          --reset-at-documents (every mixer starts each packed document from a fresh state; docs/pretraining.md)
 // Without --corpus the corpus is looked up as artifacts/corpus/kjv.txt in this folder and its parents, so the
 // published executable (no dotnet, no apt on the GPU machine) runs with the file passed by path.
@@ -35,8 +35,7 @@ var options = preset.Training with
     Seed = arguments.Seed,
     MaxSteps = arguments.Steps ?? preset.Training.MaxSteps,
     MaxDuration = arguments.MaxMinutes is { } minutes ? TimeSpan.FromMinutes(minutes) : preset.Training.MaxDuration,
-    // bf16 autocast is opt-in: the LRU on main rejects bfloat16 activations (torch.complex of bfloat16), so the default
-    // presets train in float32 (TF32 matmuls on the GPU) until it accepts them.
+    // bf16 autocast is opt-in: the shipped checkpoint and the measured runs are float32.
     AutocastDtype = arguments.Bf16 ? ScalarType.BFloat16 : null,
     ResetStateAtDocumentBoundaries = arguments.ResetAtDocuments,
 };

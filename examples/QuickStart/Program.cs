@@ -1,4 +1,4 @@
-// The binding demo (the main job until the pretraining example arrives): fits a two-layer MLP to
+// The binding demo: fits a two-layer MLP to
 // y = x·sin(3x) on [−1, 1] with AdamW, on the GPU when CUDA is usable, else on the CPU.
 // Usage: dotnet run --project examples/QuickStart -c Release -- [--device cpu|cuda] [--steps N]
 using System.Diagnostics;

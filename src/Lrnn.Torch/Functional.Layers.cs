@@ -81,10 +81,6 @@ public static partial class torch
             public static Tensor rms_norm(Tensor input, Tensor? weight = null, double eps = 1e-5)
             {
                 if (weight is null) return Tensor.FromNative(NativeMethods.lrnn_rms_norm(input.Handle, TensorHandle.Null, eps));
-                var x = input.shape;
-                var w = weight.shape;
-                if (w.Length != 1 || x.Length == 0 || x[^1] != w[0])
-                    throw new ArgumentException($"rms_norm: input {Tensor.Dims(x)} must end in the weight's size; weight is {Tensor.Dims(w)}.", nameof(input));
                 // One autograd node with a hand-written backward (fused_rms_norm.cpp) instead of six composite ones.
                 return torch.ops.rms_norm_fused(input, weight, eps);
             }

@@ -14,7 +14,4 @@ public sealed partial class Tensor
         NativeErrors.Check(NativeMethods.lrnn_tensor_set_data(Handle, source.Handle));
         return this;
     }
-
-    /// <summary>PyTorch's <c>t.grad = None</c>.</summary>
-    public void clear_grad() => NativeErrors.Check(NativeMethods.lrnn_tensor_set_grad_none(Handle));
 }

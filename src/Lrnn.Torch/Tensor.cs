@@ -154,7 +154,7 @@ public sealed partial class Tensor : IDisposable
     {
         var expected = ScalarTypes.Of<T>();
         var actual = dtype;
-        if (expected != actual && !(actual == ScalarType.Byte && typeof(T) == typeof(byte)))
+        if (expected != actual)
             throw new ArgumentException($"ToArray<{typeof(T).Name}> needs a {expected} tensor, but this tensor is {actual}; convert it with .to({expected}) first.");
         var n = checked((int)numel());
         var result = new T[n];

@@ -19,12 +19,7 @@ public static partial class torch
         {
             ArgumentNullException.ThrowIfNull(x);
             ArgumentNullException.ThrowIfNull(weight);
-            var xs = x.shape;
-            var ws = weight.shape;
-            if (xs.Length == 0 || ws.Length != 1 || ws[0] != xs[^1])
-                throw new ArgumentException(
-                    $"rms_norm_fused: weight must have shape [D] with D the last dimension of x; got x {Tensor.Dims(xs)}, weight {Tensor.Dims(ws)}.",
-                    nameof(weight));
+            // Shapes are checked natively (ArgumentException with both shapes): once per call, not on both sides.
             return Tensor.FromNative(NativeMethods.lrnn_rms_norm_fused(x.Handle, weight.Handle, eps));
         }
     }

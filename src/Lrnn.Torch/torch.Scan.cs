@@ -23,23 +23,13 @@ public static partial class torch
         {
             ArgumentNullException.ThrowIfNull(a);
             ArgumentNullException.ThrowIfNull(b);
-            var bs = b.shape;
-            if (bs.Length == 0 || dim < -bs.Length || dim >= bs.Length)
+            // Shapes (a broadcasting to b, h0) are checked once, natively, with the shapes in the message; only the
+            // dim is resolved here, for its ArgumentOutOfRangeException.
+            var rank = b.dim();
+            if (rank == 0 || dim < -rank || dim >= rank)
                 throw new ArgumentOutOfRangeException(nameof(dim),
-                    $"linear_scan: dim {dim} is not a dimension of b {Tensor.Dims(bs)}.");
-            var time = dim < 0 ? dim + bs.Length : dim;
-            var shapeA = a.shape;
-            if (!BroadcastsTo(shapeA, bs))
-                throw new ArgumentException(
-                    $"linear_scan: a {Tensor.Dims(shapeA)} does not broadcast to b {Tensor.Dims(bs)}.", nameof(a));
-            if (h0 is not null)
-            {
-                var expected = bs.Where((_, k) => k != time).ToArray();
-                if (!h0.shape.SequenceEqual(expected))
-                    throw new ArgumentException(
-                        $"linear_scan: h0 must have shape {Tensor.Dims(expected)} (b {Tensor.Dims(bs)} without dim {time}), got {Tensor.Dims(h0.shape)}.",
-                        nameof(h0));
-            }
+                    $"linear_scan: dim {dim} is not a dimension of b {Tensor.Dims(b.shape)}.");
+            var time = dim < 0 ? dim + rank : dim;
             NativeErrors.Check(NativeMethods.lrnn_linear_scan(a.Handle, b.Handle, h0?.Handle ?? TensorHandle.Null, time,
                 out var h, out var hLast));
             return (new Tensor(h), new Tensor(hLast));
@@ -84,44 +74,12 @@ public static partial class torch
             ArgumentNullException.ThrowIfNull(B);
             ArgumentNullException.ThrowIfNull(C);
             ArgumentNullException.ThrowIfNull(discretization);
-            var us = u.shape;
-            if (us.Length != 3)
-                throw new ArgumentException($"selective_scan: u must be (B, D, L), got {Tensor.Dims(us)}.", nameof(u));
-            var As = A.shape;
-            if (As.Length != 2 || As[0] != us[1])
-                throw new ArgumentException($"selective_scan: A must be (D, N) with D = {us[1]} (u {Tensor.Dims(us)}), got {Tensor.Dims(As)}.", nameof(A));
-            long batch = us[0], width = us[1], length = us[2], state = As[1];
-            RequireShape(delta, nameof(delta), batch, width, length);
-            RequireShape(B, nameof(B), batch, state, length);
-            RequireShape(C, nameof(C), batch, state, length);
-            RequireShape(D, nameof(D), width);
-            RequireShape(z, nameof(z), batch, width, length);
-            RequireShape(deltaBias, nameof(deltaBias), width);
-            RequireShape(h0, nameof(h0), batch, width, state);
-            RequireShape(deltaA, nameof(deltaA), batch, width, length);
-            if (discretization is not ("mamba" or "zoh" or "bilinear" or "dirac"))
-                throw new ArgumentException(
-                    $"selective_scan: unknown discretization '{discretization}' (expected mamba, zoh, bilinear or dirac).", nameof(discretization));
+            // Every shape and the discretization are checked once, natively (ArgumentException with the shapes).
             NativeErrors.Check(NativeMethods.lrnn_selective_scan(u.Handle, delta.Handle, A.Handle, B.Handle, C.Handle,
                 D?.Handle ?? TensorHandle.Null, z?.Handle ?? TensorHandle.Null, deltaBias?.Handle ?? TensorHandle.Null,
                 deltaSoftplus ? 1 : 0, h0?.Handle ?? TensorHandle.Null, discretization, deltaA?.Handle ?? TensorHandle.Null, chunk,
                 out var y, out var hLast));
             return (new Tensor(y), new Tensor(hLast));
-        }
-
-        private static void RequireShape(Tensor? t, string name, params long[] expected)
-        {
-            if (t is not null && !t.shape.SequenceEqual(expected))
-                throw new ArgumentException(
-                    $"selective_scan: {name} must have shape {Tensor.Dims(expected)}, got {Tensor.Dims(t.shape)}.", name);
-        }
-
-        private static bool BroadcastsTo(long[] from, long[] to)
-        {
-            if (from.Length > to.Length) return false;
-            for (var k = 1; k <= from.Length; k++)
-                if (from[^k] != 1 && from[^k] != to[^k]) return false;
-            return true;
         }
     }
 }

@@ -1,4 +1,4 @@
-// Shared conventions of the C ABI (see README "Binding design"):
+// Shared conventions of the C ABI (see CONTRIBUTING.md):
 //  * tensors cross the boundary as opaque `at::Tensor*` handles owned by the caller and released with
 //    lrnn_tensor_free; a function that produces a tensor returns a new handle, or nullptr on error;
 //  * functions without a tensor result return an int status (0 = ok, < 0 = error);
@@ -127,7 +127,7 @@ int64_t write_list(const std::vector<at::Tensor>& list, tensor_t* out, int64_t c
   }                                        \
   LRNN_CATCH(-1)
 
-// `LRNN_VALUE(type, failure, expr)`: body of an export returning a plain value.
+// `LRNN_VALUE(failure, expr)`: body of an export returning a plain value.
 #define LRNN_VALUE(failure, ...)           \
   try {                                    \
     lrnn::clear_error();                   \

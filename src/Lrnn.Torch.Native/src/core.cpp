@@ -161,10 +161,8 @@ LRNN_API int32_t lrnn_tensor_item(tensor_t t, double* re, double* im, int64_t* i
 
 LRNN_API tensor_t lrnn_tensor_to(tensor_t t, int32_t dtype, int32_t device_type, int32_t device_index,
                                  int32_t non_blocking, int32_t copy) {
-  LRNN_TENSOR(dtype >= 0 ? t->to(lrnn::device_of(device_type, device_index), static_cast<at::ScalarType>(dtype),
-                                 non_blocking != 0, copy != 0)
-                         : t->to(lrnn::device_of(device_type, device_index), t->scalar_type(), non_blocking != 0,
-                                 copy != 0));
+  const auto target = dtype >= 0 ? static_cast<at::ScalarType>(dtype) : t->scalar_type();
+  LRNN_TENSOR(t->to(lrnn::device_of(device_type, device_index), target, non_blocking != 0, copy != 0));
 }
 LRNN_API tensor_t lrnn_tensor_to_dtype(tensor_t t, int32_t dtype) { LRNN_TENSOR(t->to(static_cast<at::ScalarType>(dtype))); }
 

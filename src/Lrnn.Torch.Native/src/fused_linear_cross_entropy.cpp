@@ -106,22 +106,21 @@ struct FusedLinearCrossEntropyFunction : torch::autograd::Function<FusedLinearCr
     auto lse_all = at::empty({n}, stats);
     auto target = at::zeros({n}, stats);
     auto row_sum = label_smoothing > 0 ? at::empty({n}, stats) : at::Tensor();
-    const auto safe_labels = at::where(labels.ne(ignore_index), labels, 0);  // (N), a valid column everywhere
+    const auto valid = labels.ne(ignore_index);                                // (N)
+    const auto safe_labels = at::where(valid, labels, 0);                        // (N), a valid column everywhere
     for (int64_t start = 0; start < n; start += chunk) {
       const int64_t len = std::min(chunk, n - start);
       const auto raw = raw_logits(x.narrow(0, start, len), weights);         // (c, V)
       auto lse_c = lse_all.narrow(0, start, len);
       auto target_c = target.narrow(0, start, len);
       const auto sum_c = row_sum.defined() ? row_sum.narrow(0, start, len) : at::Tensor();
-      if (plain && dtype == at::kFloat &&
-          lrnn::kernels::row_logsumexp(raw, safe_labels.narrow(0, start, len), 0, lse_c, target_c, sum_c))
+      if (plain && lrnn::kernels::row_logsumexp(raw, safe_labels.narrow(0, start, len), 0, lse_c, target_c, sum_c))
         continue;
       const auto c = logits_of(raw, bias, scale, softcap, dtype);
       lse_c.copy_(at::logsumexp(c.logits, {1}));
       target_c.copy_(c.logits.gather(1, safe_labels.narrow(0, start, len).unsqueeze(1)).squeeze(1));
       if (sum_c.defined()) sum_c.copy_(c.logits.sum(1));
     }
-    const auto valid = labels.ne(ignore_index);
     auto nll = lse_all - target;
     if (label_smoothing > 0)
       nll = nll * (1 - label_smoothing) + (lse_all - row_sum / static_cast<double>(vocab)) * label_smoothing;
@@ -170,14 +169,15 @@ struct FusedLinearCrossEntropyFunction : torch::autograd::Function<FusedLinearCr
     const auto accumulate = at::promote_types(at::kFloat, dtype);
 
     // Per-token coefficients of dL/dℓ (0 at ignored tokens): coef·p − shift − onehot·[v = y].
-    const auto valid = labels.ne(ignore_index).to(dtype);
+    const auto is_valid = labels.ne(ignore_index);                               // (N)
+    const auto valid = is_valid.to(dtype);
     const auto zeros = at::zeros_like(lse);
     const auto gamma = (grad_outputs[0].defined() ? grad_outputs[0].to(dtype) : zeros) * valid;   // γ (N)
     const auto lambda = (grad_outputs[1].defined() ? grad_outputs[1].to(dtype) : zeros) * valid;  // λ (N)
     const auto coef = (gamma + lambda).contiguous();
     const auto onehot = (gamma * (1 - eps)).contiguous();
     const auto shift = (gamma * (eps / static_cast<double>(vocab))).contiguous();
-    const auto safe_labels = at::where(labels.ne(ignore_index), labels, -1).contiguous();  // −1: no column
+    const auto safe_labels = at::where(is_valid, labels, -1).contiguous();  // −1: no column
 
     // 16-bit inputs: the GEMMs run in 16 bits (tensor cores, float32 accumulation inside); their outputs are summed
     // in float32 only where a sum over blocks remains (dx).
@@ -199,8 +199,7 @@ struct FusedLinearCrossEntropyFunction : torch::autograd::Function<FusedLinearCr
         const auto raw = at::matmul(x, w_j.t());                         // (N, v) in the inputs' dtype
         const int64_t first = offset + v0;
         at::Tensor g_gemm = at::empty(raw.sizes(), raw.options().dtype(gemm_dtype));  // dL/draw, (N, v)
-        if (!(plain && dtype == at::kFloat && raw.scalar_type() == gemm_dtype &&
-              lrnn::kernels::cross_entropy_grad(raw, lse, coef, shift, onehot, safe_labels, first, g_gemm))) {
+        if (!(plain && lrnn::kernels::cross_entropy_grad(raw, lse, coef, shift, onehot, safe_labels, first, g_gemm))) {
           const auto block = [&](const at::Tensor& t) { return t.defined() ? t.narrow(0, first, rows) : t; };
           const auto c = logits_of(raw, block(bias), block(scale), softcap, dtype);
           auto g = at::exp(c.logits - lse.unsqueeze(1)) * coef.unsqueeze(1);                       // (N, v)

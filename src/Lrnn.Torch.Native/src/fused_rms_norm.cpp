@@ -51,8 +51,8 @@ LRNN_API tensor_t lrnn_rms_norm_fused(tensor_t x, tensor_t weight, double eps) {
   try {
     lrnn::clear_error();
     LRNN_REQUIRE(x->dim() >= 1 && weight->dim() == 1 && weight->size(0) == x->size(-1),
-                 "rms_norm_fused: weight must have shape [" + std::to_string(x->dim() ? x->size(-1) : 0) +
-                     "] (the last dimension of x), got " + c10::str(weight->sizes()));
+                 "rms_norm_fused: weight must have shape [D] with D the last dimension of x; got x " +
+                     c10::str(x->sizes()) + ", weight " + c10::str(weight->sizes()));
     LRNN_REQUIRE(at::isFloatingType(x->scalar_type()) && at::isFloatingType(weight->scalar_type()),
                  "rms_norm_fused: x and weight must be floating point");
     return lrnn::wrap(RmsNormFunction::apply(*x, *weight, eps));

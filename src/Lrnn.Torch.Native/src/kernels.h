@@ -8,7 +8,6 @@
 
 namespace lrnn::kernels {
 
-#ifdef LRNN_WITH_CUDA
 // Whether this build has the kernels and the environment allows them (read once).
 bool enabled();
 
@@ -27,19 +26,5 @@ bool row_logsumexp(const at::Tensor& z, const at::Tensor& labels, int64_t label_
 // shift, onehot (rows) float32.
 bool cross_entropy_grad(const at::Tensor& z, const at::Tensor& lse, const at::Tensor& coef, const at::Tensor& shift,
                         const at::Tensor& onehot, const at::Tensor& labels, int64_t label_offset, at::Tensor& g);
-#else
-inline bool enabled() { return false; }
-inline bool linear_scan(const at::Tensor&, const at::Tensor&, const at::Tensor&, at::Tensor&, int64_t, bool,
-                        at::Tensor&) {
-  return false;
-}
-inline bool row_logsumexp(const at::Tensor&, const at::Tensor&, int64_t, at::Tensor&, at::Tensor&, const at::Tensor&) {
-  return false;
-}
-inline bool cross_entropy_grad(const at::Tensor&, const at::Tensor&, const at::Tensor&, const at::Tensor&,
-                               const at::Tensor&, const at::Tensor&, int64_t, at::Tensor&) {
-  return false;
-}
-#endif
 
 }  // namespace lrnn::kernels

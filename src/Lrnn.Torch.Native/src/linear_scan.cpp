@@ -121,7 +121,7 @@ LRNN_API int32_t lrnn_linear_scan(tensor_t a, tensor_t b, tensor_t h0, int64_t d
     if (h0 != nullptr) {
       auto expected = b->sizes().vec();
       expected.erase(expected.begin() + dim);
-      LRNN_REQUIRE(h0->sizes().vec() == expected, "linear_scan: h0 must have shape " + c10::str(expected) +
+      LRNN_REQUIRE(h0->sizes().vec() == expected, "linear_scan: h0 must have shape " + c10::str(at::IntArrayRef(expected)) +
                                                       " (b " + c10::str(b->sizes()) + " without dim " +
                                                       std::to_string(dim) + "), got " + c10::str(h0->sizes()));
       LRNN_REQUIRE(is_scan_dtype(*h0), "linear_scan: h0 must be floating point or complex");

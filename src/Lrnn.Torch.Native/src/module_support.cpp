@@ -6,9 +6,6 @@
 // dtype and device. All handles to dst (its module, tied modules, callers) see the change.
 LRNN_API int32_t lrnn_tensor_set_data(tensor_t dst, tensor_t src) { LRNN_STATUS(dst->set_data(*src)); }
 
-// `t.grad = None`: drops the accumulated gradient (the next backward allocates a fresh one).
-LRNN_API int32_t lrnn_tensor_set_grad_none(tensor_t t) { LRNN_STATUS(t->mutable_grad().reset()); }
-
 // Embedding's padding row starts at zero (PyTorch's Embedding._fill_padding_idx_with_zero).
 LRNN_API int32_t lrnn_embedding_zero_padding_row_(tensor_t weight, int64_t padding_idx) {
   LRNN_STATUS({

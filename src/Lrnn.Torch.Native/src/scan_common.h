@@ -1,6 +1,6 @@
 // The chunked linear scan h_t = a_t ⊙ h_{t−1} + b_t shared by linear_scan.cpp and selective_scan.cpp.
 //
-// Algorithm: the exact two-level block scan of /shared/reference/performance.md §2, arranged so that the
+// Algorithm: the exact two-level block scan described in docs/scans.md, arranged so that the
 // full-size tensors are read twice and the states written once, with no division (complex a and decays
 // that underflow to 0 are fine) and no full-size temporaries:
 //   1. per chunk of Q steps, from zero: the end state s_i (Q steps over (…, nc, …) slices, into a small
@@ -46,7 +46,7 @@ inline at::Tensor split_chunks(const at::Tensor& t, int64_t dim, int64_t start, 
 // fine); out is in the accumulation dtype.
 inline at::Tensor scan_into(const at::Tensor& a, const at::Tensor& b, const at::Tensor& h_init, at::Tensor& out,
                             int64_t dim, bool reverse) {
-  if (at::Tensor last; out.is_cuda() && kernels::linear_scan(a, b, h_init, out, dim, reverse, last)) return last;
+  if (at::Tensor last; kernels::linear_scan(a, b, h_init, out, dim, reverse, last)) return last;  // CUDA only
   const auto length = out.size(dim);
   const auto q = chunk_length(length);
   const auto chunks = q > 0 ? length / q : 0;

@@ -302,7 +302,7 @@ public abstract class Module : IDisposable
     /// <summary>Drops every parameter's gradient (PyTorch's zero_grad(set_to_none=True)).</summary>
     public void zero_grad()
     {
-        foreach (var p in parameters()) p.clear_grad();
+        foreach (var p in parameters()) p.grad = null;
     }
 
     // ---- lifetime ----------------------------------------------------------------------------------

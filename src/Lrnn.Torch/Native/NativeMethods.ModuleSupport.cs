@@ -6,6 +6,5 @@ namespace Lrnn.Torch.Native;
 internal static unsafe partial class NativeMethods
 {
     [LibraryImport(Lib)] internal static partial int lrnn_tensor_set_data(TensorHandle dst, TensorHandle src);
-    [LibraryImport(Lib)] internal static partial int lrnn_tensor_set_grad_none(TensorHandle t);
     [LibraryImport(Lib)] internal static partial int lrnn_embedding_zero_padding_row_(TensorHandle weight, long paddingIdx);
 }

@@ -21,7 +21,7 @@ public sealed class LMHead : LanguageModelHead
         if (norm is not null) this.norm = RegisterModule("norm", norm);
     }
 
-    /// <summary>(V, H). Setting it ties the head to another module's tensor (the embedding).</summary>
+    /// <summary>(V, H). Tying replaces it with the embedding's tensor (SetParameter, see LrnnLMHeadModel.TieWeights).</summary>
     public override Tensor weight => GetParameter("weight")!;
 
     /// <summary>(V), or null.</summary>

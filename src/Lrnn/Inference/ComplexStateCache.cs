@@ -12,8 +12,7 @@ public class ComplexStateCache : MixerCache
     /// <summary>A zero state of shape (<paramref name="batch"/>, <paramref name="stateShape"/>...), complex of <paramref name="dtype"/>'s precision.</summary>
     public ComplexStateCache(long batch, long maxSeqLen, long[] stateShape, ScalarType dtype, Device device) : base(batch, maxSeqLen)
     {
-        var complexType = dtype == ScalarType.Float64 ? ScalarType.ComplexFloat64 : ScalarType.ComplexFloat32;
-        State = torch.zeros([batch, .. stateShape], complexType, device).DetachFromDisposeScope();
+        State = torch.zeros([batch, .. stateShape], Modules.Precision.ComplexType(dtype), device).DetachFromDisposeScope();
     }
 
     /// <summary>h (B, ...) complex: the state after the last consumed token.</summary>

@@ -5,7 +5,9 @@ namespace Lrnn.Losses;
 
 /// <summary>
 /// "chunked" (KempnerForge's chunked_cross_entropy): the head still materialises the (N, V) logits in their own dtype,
-/// but the float32 upcast and the cross-entropy's intermediates exist for one chunk of tokens at a time.
+/// but the float32 upcast and the cross-entropy's intermediates exist for one chunk of tokens at a time. That saves
+/// memory only without autograd (evaluation): when training, autograd keeps every chunk's float32 logits for backward,
+/// as it does in KempnerForge; <see cref="FusedLinearCrossEntropy"/> is the implementation that saves training memory.
 /// </summary>
 public sealed class ChunkedCrossEntropy(long chunkSize) : CrossEntropyImplementation
 {

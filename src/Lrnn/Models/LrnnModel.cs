@@ -46,6 +46,7 @@ public sealed class LrnnModel : Module
     public Tensor Forward(Tensor inputIds, MixerContext context, InferenceCache? cache = null, Tensor? documentIds = null)
     {
         CheckIds(inputIds);
+        // Checked here as well as in the event-driven mixers: before any layer has advanced a cache it prefills.
         if (context.IntegrationTimesteps is { } timesteps && !timesteps.shape.SequenceEqual(inputIds.shape))
             throw new ArgumentException($"integration_timesteps must be (B, L) = [{string.Join(", ", inputIds.shape)}] like input_ids; " +
                                         $"got [{string.Join(", ", timesteps.shape)}]", nameof(context));

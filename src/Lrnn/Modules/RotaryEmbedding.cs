@@ -22,19 +22,28 @@ public sealed class RotaryEmbedding
         _interleaved = interleaved;
     }
 
-    /// <summary>x (B, L, H, head_dim) at positions offset..offset+L−1 → rotated copy, same shape and dtype.</summary>
-    public Tensor Apply(Tensor x, long offset)
+    /// <summary>
+    /// q (B, L, H, head_dim) and k (B, L, H_kv, head_dim) at positions offset..offset+L−1 → rotated copies, same shapes
+    /// and dtype. The cos/sin tables are built once for both.
+    /// </summary>
+    public (Tensor Q, Tensor K) Apply(Tensor q, Tensor k, long offset)
     {
-        var length = x.size(1);
+        var length = q.size(1);
         var half = _rotaryDim / 2;
         using var scope = torch.NewDisposeScope();
         // Angles in float64 (positions can be large), then cos/sin in the input's precision.
-        var invFreq = torch.arange(0, half, 1, ScalarType.Float64, x.device).mul(-2.0 * Math.Log(_base) / _rotaryDim).exp(); // (R/2)
-        var positions = torch.arange(offset, offset + length, 1, ScalarType.Float64, x.device);                            // (L)
+        var invFreq = torch.arange(0, half, 1, ScalarType.Float64, q.device).mul(-2.0 * Math.Log(_base) / _rotaryDim).exp(); // (R/2)
+        var positions = torch.arange(offset, offset + length, 1, ScalarType.Float64, q.device);                            // (L)
         var angles = torch.outer(positions, invFreq);                                                                      // (L, R/2)
-        var cos = angles.cos().to(x.dtype).view(1, length, 1, half);
-        var sin = angles.sin().to(x.dtype).view(1, length, 1, half);
+        var cos = angles.cos().to(q.dtype).view(1, length, 1, half);
+        var sin = angles.sin().to(q.dtype).view(1, length, 1, half);
+        return (Rotate(q, cos, sin).MoveToOuterDisposeScope(), Rotate(k, cos, sin).MoveToOuterDisposeScope());
+    }
 
+    /// <summary>x (B, L, heads, head_dim) rotated by the (1, L, 1, R/2) tables. Call inside a dispose scope.</summary>
+    private Tensor Rotate(Tensor x, Tensor cos, Tensor sin)
+    {
+        var half = _rotaryDim / 2;
         var rotary = x.narrow(-1, 0, _rotaryDim);
         Tensor x1, x2;
         if (_interleaved)
@@ -52,7 +61,6 @@ public sealed class RotaryEmbedding
         var r2 = x1.mul(sin).add(x2.mul(cos));
         var rotated = _interleaved ? torch.stack([r1, r2], -1).flatten(-2) : torch.cat([r1, r2], -1);
         var pass = x.size(-1) - _rotaryDim;
-        var result = pass == 0 ? rotated : torch.cat([rotated, x.narrow(-1, _rotaryDim, pass)], -1);
-        return result.MoveToOuterDisposeScope();
+        return pass == 0 ? rotated : torch.cat([rotated, x.narrow(-1, _rotaryDim, pass)], -1);
     }
 }

@@ -1,6 +1,6 @@
 // The hand-written CUDA kernels' launchers: plain C++ declarations, no libtorch and no CUDA headers, so that
 // nvcc compiles the kernels (scan.cu, cross_entropy.cu) without libtorch's headers and the shim's C++ side
-// (cuda_kernels.cpp) calls them with raw pointers, strides and the current stream. Every launcher returns nullptr,
+// (kernels.cpp) calls them with raw pointers, strides and the current stream. Every launcher returns nullptr,
 // or a static error message (a launch or configuration error), which the caller turns into an exception.
 #pragma once
 #include <cstdint>

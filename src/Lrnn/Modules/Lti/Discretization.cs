@@ -46,8 +46,8 @@ public static class Discretization
     public sealed record Discrete(Tensor ABar, Tensor LogABar, Tensor Gamma);
 
     /// <summary>
-    /// <paramref name="a"/> (N) complex, <paramref name="dt"/> (N) real of the matching precision → Ā, log Ā, γ (N)
-    /// complex. Call inside a dispose scope: the results and their temporaries belong to it.
+    /// <paramref name="a"/> (N) complex, <paramref name="dt"/> (N) real of the matching precision (or any shapes that
+    /// broadcast, as S4D's (H, N') and (H, 1)) → Ā, log Ā, γ complex. Call inside a dispose scope: the results and their temporaries belong to it.
     /// </summary>
     public static Discrete Apply(DiscretizationMethod method, Tensor a, Tensor dt)
     {

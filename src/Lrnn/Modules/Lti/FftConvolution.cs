@@ -37,7 +37,7 @@ public static class FftConvolution
         }
         else
         {
-            var realType = x.dtype == ScalarType.Float64 ? ScalarType.Float64 : ScalarType.Float32;
+            var realType = Precision.ComputeType(x.dtype);
             y = torch.fft.irfft(torch.fft.rfft(Precision.Cast(x, realType), n, d).mul(torch.fft.rfft(Precision.Cast(k, realType), n, d)), n, d);
         }
         return y.narrow(d, 0, length).MoveToOuterDisposeScope();
@@ -67,7 +67,7 @@ public static class FftConvolution
         if (x.dim() != 3 || kernel.dim() != 3 || kernel.size(1) != x.size(2) || kernel.size(2) < x.size(1))
             throw new ArgumentException($"FftConvolution.PerFeature: x (B, L, H) and kernel (C, H, K ≥ L); got x [{string.Join(", ", x.shape)}] and kernel [{string.Join(", ", kernel.shape)}]");
         using var scope = torch.NewDisposeScope();
-        var realType = x.dtype == ScalarType.Float64 ? ScalarType.Float64 : ScalarType.Float32;
+        var realType = Precision.ComputeType(x.dtype);
         var length = x.size(1);
         var n = 2 * length;
         var spectrum = torch.fft.rfft(Precision.Cast(x, realType).transpose(1, 2).contiguous(), n, dim: -1);      // (B, H, F)

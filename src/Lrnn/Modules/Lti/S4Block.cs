@@ -142,8 +142,8 @@ public abstract class S4Block : Mixer
     }
 
     /// <summary>
-    /// y (..., channels, H) of the SSM and its input u (..., H), both in the compute type → the block's output
-    /// (..., H) in <paramref name="outType"/>: D skip, flatten, GELU, GELU, dropout, output_linear (+ GELU).
+    /// The step path's post-processing: y (B, channels, H) of the SSM and its input u (B, H), both in the compute type →
+    /// the block's output (B, H) in <paramref name="outType"/>: D skip, flatten, GELU, GELU, dropout, output_linear (+ GELU).
     /// </summary>
     protected Tensor PostProcess(Tensor y, Tensor u, ScalarType outType)
     {

@@ -100,9 +100,6 @@ public abstract class Centaurus : Mixer
     /// <summary>z (..., P) real (the E-mixed real parts of the state) → y (..., H).</summary>
     protected abstract Tensor Project(Tensor z);
 
-    /// <summary><paramref name="parameter"/> in the compute precision of <paramref name="like"/>.</summary>
-    protected static Tensor Cast(Tensor parameter, Tensor like) => parameter.dtype == like.dtype ? parameter : parameter.to(like.dtype);
-
     public override MixerCache AllocateCache(long batch, long maxSeqLen, ScalarType dtype, Device device) =>
         new ComplexStateCache(batch, maxSeqLen, [Lanes, SubStatesPerLane], dtype, device);
 
@@ -170,7 +167,7 @@ public abstract class Centaurus : Mixer
     /// <summary>Call inside a dispose scope.</summary>
     private Derived Derive(Tensor x)
     {
-        var type = x.dtype == ScalarType.Float64 ? ScalarType.Float64 : ScalarType.Float32;
+        var type = Precision.ComputeType(x.dtype);
         var delta = Precision.Cast(log_delta, type).exp();                                      // (N)
         var logABar = Precision.Cast(A, Precision.ComplexType(type)).mul(delta.unsqueeze(-1));            // (N, M)
         if (E is null) logABar = logABar.reshape(Lanes, 1);                             // (N·M, 1): n-major, as lrnnx's flattening

@@ -22,9 +22,9 @@ public sealed class CentaurusDws : Centaurus
 
     protected override Tensor Lift(Tensor u, Tensor delta)
     {
-        using var bBar = delta.mul(Cast(B, u));                                        // (H)
+        using var bBar = delta.mul(Precision.Cast(B, u.dtype));                                        // (H)
         return u.mul(bBar);
     }
 
-    protected override Tensor Project(Tensor z) => z.mul(Cast(C, z));
+    protected override Tensor Project(Tensor z) => z.mul(Precision.Cast(C, z.dtype));
 }

@@ -25,7 +25,7 @@ public sealed class CentaurusFull : Centaurus
 
     protected override Tensor Lift(Tensor u, Tensor delta)
     {
-        using var bBar = delta.mul(Cast(B, u)).view(DModel, DModel);                    // (H_out, H_in)
+        using var bBar = delta.mul(Precision.Cast(B, u.dtype)).view(DModel, DModel);                    // (H_out, H_in)
         using var row = u.unsqueeze(-2);                                                // (..., 1, H_in)
         using var pairs = row.mul(bBar);                                                // (..., H_out, H_in)
         return pairs.flatten(-2);                                                       // (..., N)
@@ -34,7 +34,7 @@ public sealed class CentaurusFull : Centaurus
     protected override Tensor Project(Tensor z)
     {
         using var pairs = z.unflatten(-1, DModel, DModel);                              // (..., H_out, H_in)
-        using var c = Cast(C, z).view(DModel, DModel);
+        using var c = Precision.Cast(C, z.dtype).view(DModel, DModel);
         using var weighted = pairs.mul(c);
         return weighted.sum(-1);                                                        // (..., H_out)
     }

@@ -22,14 +22,14 @@ public sealed class CentaurusNeck : Centaurus
 
     protected override Tensor Lift(Tensor u, Tensor delta)
     {
-        using var bBar = delta.unsqueeze(-1).mul(Cast(B, u));                          // (N, H)
+        using var bBar = delta.unsqueeze(-1).mul(Precision.Cast(B, u.dtype));                          // (N, H)
         using var bBarT = bBar.transpose(0, 1);
         return u.matmul(bBarT);                                                         // (..., N)
     }
 
     protected override Tensor Project(Tensor z)
     {
-        using var cT = Cast(C, z).transpose(0, 1);                                      // (N, H)
+        using var cT = Precision.Cast(C, z.dtype).transpose(0, 1);                                      // (N, H)
         return z.matmul(cT);
     }
 }

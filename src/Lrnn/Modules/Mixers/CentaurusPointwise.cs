@@ -26,14 +26,14 @@ public sealed class CentaurusPointwise : Centaurus
     protected override Tensor Lift(Tensor u, Tensor delta)
     {
         using var perLane = delta.repeat_interleave(SubStateDim).unsqueeze(-1);        // (N·M, 1)
-        using var bBar = perLane.mul(Cast(B, u));                                       // (N·M, H)
+        using var bBar = perLane.mul(Precision.Cast(B, u.dtype));                                       // (N·M, H)
         using var bBarT = bBar.transpose(0, 1);
         return u.matmul(bBarT);                                                         // (..., N·M)
     }
 
     protected override Tensor Project(Tensor z)
     {
-        using var cT = Cast(C, z).transpose(0, 1);                                      // (N·M, H)
+        using var cT = Precision.Cast(C, z.dtype).transpose(0, 1);                                      // (N·M, H)
         return z.matmul(cT);
     }
 }

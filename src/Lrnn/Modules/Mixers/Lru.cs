@@ -130,7 +130,7 @@ public sealed class Lru : Mixer
     /// <summary>log Λ = −e^{nu_log} + i·e^{theta_log} (N); B̃ = (B_re + i·B_im)·e^{gamma_log} (N, H); C; D. Call inside a dispose scope.</summary>
     private Derived Derive(Tensor x)
     {
-        var type = x.dtype == ScalarType.Float64 ? ScalarType.Float64 : ScalarType.Float32;
+        var type = Precision.ComputeType(x.dtype);
         var logRe = Precision.Cast(nu_log, type).exp().neg();
         var logIm = Precision.Cast(theta_log, type).exp();
         var gamma = Precision.Cast(gamma_log, type).exp().unsqueeze(-1);                           // (N, 1)
@@ -139,16 +139,11 @@ public sealed class Lru : Mixer
     }
 
 
-    /// <summary>
-    /// u (..., H) real → B̃u (..., N) complex, with two real matmuls. Under bf16 autocast the matmuls come back in
-    /// bf16: cast them to the compute type, since complex numbers need float32 parts (and Λ^l needs the precision).
-    /// </summary>
-    private static Tensor InputToState(Tensor u, Derived w) =>
-        torch.complex(Precision.Cast(u.matmul(w.BRe.transpose(0, 1)), w.Type), Precision.Cast(u.matmul(w.BIm.transpose(0, 1)), w.Type));
+    /// <summary>u (..., H) real → B̃u (..., N) complex.</summary>
+    private static Tensor InputToState(Tensor u, Derived w) => ComplexProjection.In(u, w.BRe, w.BIm, w.Type);
 
     /// <summary>Re(C h) + D ⊙ u: h (..., N) complex, u (..., H) → (..., H), in the compute type.</summary>
-    private static Tensor ReadOut(Tensor h, Tensor u, Derived w) =>
-        Precision.Cast(torch.real(h).matmul(w.CRe.transpose(0, 1)), w.Type).sub(Precision.Cast(torch.imag(h).matmul(w.CIm.transpose(0, 1)), w.Type)).add(u.mul(w.D));
+    private static Tensor ReadOut(Tensor h, Tensor u, Derived w) => ComplexProjection.OutReal(h, w.CRe, w.CIm, w.Type).add(u.mul(w.D));
 
     private void CheckInput(Tensor x)
     {

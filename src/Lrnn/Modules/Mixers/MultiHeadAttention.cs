@@ -126,8 +126,7 @@ public sealed class MultiHeadAttention : Mixer
             .view(batch, length, 2, _numHeadsKv, _headDim);                                                  // (B, T, 2, H_kv, hd)
         if (_rotary is not null)
         {
-            q = _rotary.Apply(q, offset);
-            var k = _rotary.Apply(kv.select(2, 0), offset);
+            (q, var k) = _rotary.Apply(q, kv.select(2, 0), offset);
             kv = torch.stack([k, kv.select(2, 1)], 2);
         }
         if (cache is not null) kv = cache.Append(kv);                               // (B, S, 2, H_kv, hd), S = offset + T

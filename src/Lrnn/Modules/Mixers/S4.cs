@@ -44,21 +44,22 @@ public sealed class S4 : S4Block
     /// <summary>L_k: the kernel length C̃ is set up for (lrnnx's <c>l_kernel</c>).</summary>
     public long KernelLength => layer.kernel.l_kernel!.item<long>();
 
-    /// <summary>Makes L_k ≥ <paramref name="taps"/> as lrnnx's kernel does, rewriting C̃; returns L_k.</summary>
+    /// <summary>Makes L_k ≥ <paramref name="taps"/> as lrnnx's kernel does, rewriting C̃; returns L_k. The buffer is read
+    /// once (on a GPU each read is a synchronisation).</summary>
     private long PrepareKernelLength(long taps, ScalarType type)
     {
-        if (KernelLength == 0 && Options.LMax is { } lMax) SetUpC(lMax, type);
-        while (taps > KernelLength) SetUpC(taps, type);
-        return KernelLength;
+        var current = KernelLength;
+        if (current == 0 && Options.LMax is { } lMax) current = SetUpC(current, lMax, type);
+        while (taps > current) current = SetUpC(current, taps, type);
+        return current;
     }
 
     /// <summary>
-    /// lrnnx's <c>_setup_C</c>: from L_k = 0, C ← (I − Ā^L)ᵀ C and L_k = L; otherwise C̃ ← (I + Ā^{L_k})ᵀ C̃ and L_k
-    /// doubles, since (I − Ā^{L_k})(I + Ā^{L_k}) = I − Ā^{2L_k}.
+    /// lrnnx's <c>_setup_C</c>: from L_k = <paramref name="current"/> = 0, C ← (I − Ā^L)ᵀ C and L_k = L; otherwise
+    /// C̃ ← (I + Ā^{L_k})ᵀ C̃ and L_k doubles, since (I − Ā^{L_k})(I + Ā^{L_k}) = I − Ā^{2L_k}. Returns the new L_k.
     /// </summary>
-    private void SetUpC(long length, ScalarType type)
+    private long SetUpC(long current, long length, ScalarType type)
     {
-        var current = KernelLength;
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         var ssm = Continuous(type);
@@ -67,7 +68,9 @@ public sealed class S4 : S4Block
         var transported = torch.einsum("hnm,chn->chm", S4DplrKernel.MatrixPower(dA, current == 0 ? length : current), c);
         var updated = (current == 0 ? c.sub(transported) : c.add(transported)).narrow(-1, 0, Modes);
         C.copy_(torch.view_as_real(updated.contiguous()).to(C.dtype));
-        layer.kernel.l_kernel!.fill_(current == 0 ? length : 2 * current);
+        var updatedLength = current == 0 ? length : 2 * current;
+        layer.kernel.l_kernel!.fill_(updatedLength);
+        return updatedLength;
     }
 
     public override Tensor Forward(Tensor x, MixerContext context)
@@ -80,7 +83,7 @@ public sealed class S4 : S4Block
 
         using var scope = torch.NewDisposeScope();
         var type = Precision.ComputeType(x.dtype);
-        var complexType = type == ScalarType.Float64 ? ScalarType.ComplexFloat64 : ScalarType.ComplexFloat32;
+        var complexType = Precision.ComplexType(type);
         var u = Precision.Cast(LengthMask.Apply(x, context.Lengths, cache?.Position ?? 0), type);            // (B, L, H)
         var taps = Options.LMax is { } lMax ? Math.Min(length, lMax) : length;
         var kernelLength = PrepareKernelLength(taps, type);
@@ -90,7 +93,7 @@ public sealed class S4 : S4Block
         if (Options.DropKernel > 0) kernel = dropout(kernel, Options.DropKernel, training);
         if (taps < length) kernel = pad(kernel, [0, length - taps]);                          // taps beyond l_max are zero
 
-        var y = FftConvolution.Causal(u.unsqueeze(2), kernel.permute(2, 0, 1).unsqueeze(0), dim: 1);   // (B, L, C, H)
+        var y = FftConvolution.PerFeature(u, kernel.add(SkipKernel(type, length)));           // (B, C, H, L)
 
         if (cache is not null)
         {
@@ -99,14 +102,14 @@ public sealed class S4 : S4Block
             if (cache.Position > 0)
             {
                 var output = S4DplrKernel.OutputRow(dA, S4DplrKernel.Conjugated(ssm.C), kernelLength);   // (C, H, M)
-                y = y.add(torch.einsum("chm,blhm->blch", output, S4DplrKernel.FreeResponse(dA, h0, length)).real);
+                y = y.add(torch.einsum("chm,blhm->bchl", output, S4DplrKernel.FreeResponse(dA, h0, length)).real);
             }
             var drive = u.to(complexType).unsqueeze(-1).mul(dB);                              // (B, L, H, M)
             var final = S4DplrKernel.FinalState(dA, drive, h0);
             using (torch.no_grad()) cache.State.copy_(final);
             cache.Advance(length);
         }
-        return PostProcess(y, u, x.dtype).MoveToOuterDisposeScope();
+        return PostProcessConvolution(y, x.dtype).MoveToOuterDisposeScope();
     }
 
     public override MixerCache AllocateCache(long batch, long maxSeqLen, ScalarType dtype, Device device) =>

@@ -44,15 +44,8 @@ public sealed class S4D : S4Block
     private (Tensor A, Tensor B, Tensor C, Tensor LogA) Discretize(ScalarType type)
     {
         var ssm = Continuous(type);
-        var dtA = ssm.A.mul(ssm.Dt);                                                          // (H, N')
-        if (Options.Disc == "zoh")
-        {
-            var a = dtA.exp();
-            return (a, ssm.B.mul(a.sub(1)).div(ssm.A), ssm.C, dtA);
-        }
-        var denominator = dtA.mul(-0.5).add(1);                                               // 1 − ΔA/2
-        var bilinear = dtA.mul(0.5).add(1).div(denominator);
-        return (bilinear, ssm.B.mul(ssm.Dt).div(denominator), ssm.C, bilinear.log());
+        var d = Discretization.Apply(Discretization.Parse(Options.Disc), ssm.A, ssm.Dt);      // (H, N'): Δ broadcasts
+        return (d.ABar, ssm.B.mul(d.Gamma), ssm.C, d.LogABar);
     }
 
     public override Tensor Forward(Tensor x, MixerContext context)

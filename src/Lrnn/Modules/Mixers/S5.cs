@@ -113,7 +113,7 @@ public sealed class S5 : Mixer
     /// <summary>Ā, log Ā (N); B̄ = γ ⊙ B (N, H) as real and imaginary parts; C (H, N) likewise; D. Call inside a dispose scope.</summary>
     private Derived Derive(Tensor x)
     {
-        var type = x.dtype == ScalarType.Float64 ? ScalarType.Float64 : ScalarType.Float32;
+        var type = Precision.ComputeType(x.dtype);
         var a = Precision.Cast(A, type);
         var aContinuous = torch.complex(torch.nn.functional.softplus(a.select(1, 0)).neg(), a.select(1, 1));   // (N)
         var discrete = Discretization.Apply(Method, aContinuous, Precision.Cast(log_dt, type).exp());
@@ -123,13 +123,12 @@ public sealed class S5 : Mixer
     }
 
 
-    /// <summary>u (..., H) real → B̄u (..., N) complex, with two real matmuls.</summary>
-    private static Tensor InputToState(Tensor u, Derived w) =>
-        torch.complex(u.matmul(w.BRe.transpose(0, 1)), u.matmul(w.BIm.transpose(0, 1)));
+    /// <summary>u (..., H) real → B̄u (..., N) complex.</summary>
+    private static Tensor InputToState(Tensor u, Derived w) => ComplexProjection.In(u, w.BRe, w.BIm, w.Type);
 
-    /// <summary>Re(C h) + u D: h (..., N) complex, u (..., H) → (..., H).</summary>
+    /// <summary>Re(C h) + u D: h (..., N) complex, u (..., H) → (..., H), in the compute type.</summary>
     private static Tensor ReadOut(Tensor h, Tensor u, Derived w) =>
-        h.real.matmul(w.CRe.transpose(0, 1)).sub(h.imag.matmul(w.CIm.transpose(0, 1))).add(u.matmul(w.D));
+        ComplexProjection.OutReal(h, w.CRe, w.CIm, w.Type).add(Precision.Cast(u.matmul(w.D), w.Type));
 
     private void CheckInput(Tensor x)
     {

@@ -167,14 +167,13 @@ public sealed class S5Ltv : Mixer
             b.select(-1, 0), b.select(-1, 1), c.select(-1, 0), c.select(-1, 1), Precision.Cast(D, type));
     }
 
-    /// <summary>u (..., H) real → B̃u (..., P) complex, with two real matmuls.</summary>
-    private static Tensor InputToState(Tensor u, ContinuousSystem s) =>
-        torch.complex(u.matmul(s.BRe.transpose(0, 1)), u.matmul(s.BIm.transpose(0, 1)));
+    /// <summary>u (..., H) real → B̃u (..., P) complex.</summary>
+    private static Tensor InputToState(Tensor u, ContinuousSystem s) => ComplexProjection.In(u, s.BRe, s.BIm, s.Type);
 
     /// <summary>Re(C̃ h)·(2 if conj_sym) + D ⊙ u: h (..., P) complex → (..., H).</summary>
     private Tensor ReadOut(Tensor h, Tensor u, ContinuousSystem s)
     {
-        var y = torch.real(h).matmul(s.CRe.transpose(0, 1)).sub(torch.imag(h).matmul(s.CIm.transpose(0, 1)));
+        var y = ComplexProjection.OutReal(h, s.CRe, s.CIm, s.Type);
         return (_conjSym ? y.mul(2.0) : y).add(u.mul(s.D));
     }
 }

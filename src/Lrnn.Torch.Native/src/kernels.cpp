@@ -1,32 +1,27 @@
-// kernels.h on a CUDA libtorch: tensors → raw pointers, strides and the current stream for the launchers of
-// src/cuda/launch.h. Built without nvcc (LRNN_WITH_CUDA_KERNELS undefined), every entry point declines.
+// kernels.h: tensors → raw pointers, strides and the current stream for the launchers of src/cuda/launch.h. In a
+// build without the kernels (a CPU libtorch, or no nvcc: LRNN_WITH_CUDA_KERNELS undefined) every entry point declines.
 #include "kernels.h"
-
-#include <cstdlib>
-#include <cstring>
 
 #ifdef LRNN_WITH_CUDA_KERNELS
 #include <ATen/cuda/CUDAContext.h>
 #include <c10/cuda/CUDAGuard.h>
 
+#include <cstdlib>
+#include <cstring>
+#include <initializer_list>
+
 #include "cuda/launch.h"
-#endif
 
 namespace lrnn::kernels {
 
 bool enabled() {
-#ifdef LRNN_WITH_CUDA_KERNELS
   static const bool on = [] {
     const char* v = std::getenv("LRNN_CUDA_KERNELS");
     return v == nullptr || std::strcmp(v, "0") != 0;
   }();
   return on;
-#else
-  return false;
-#endif
 }
 
-#ifdef LRNN_WITH_CUDA_KERNELS
 namespace {
 
 using launch::Scalar;
@@ -70,6 +65,21 @@ c10::optional<launch::Strides3> as_plq(const at::Tensor& t, int64_t dim) {
 }
 
 void check(const char* error) { TORCH_CHECK(error == nullptr, "CUDA kernel failed: ", error); }
+
+// The logits the cross-entropy kernels take: float32/bfloat16/float16 rows with unit column stride.
+c10::optional<Scalar> logits_scalar(const at::Tensor& z) {
+  if (!z.is_cuda() || z.dim() != 2 || z.stride(1) != 1 || z.is_conj() || z.is_neg()) return c10::nullopt;
+  const auto dtype = scalar_of(z.scalar_type());
+  if (dtype == Scalar::Float32 || dtype == Scalar::BFloat16 || dtype == Scalar::Float16) return dtype;
+  return c10::nullopt;
+}
+
+// Per-row statistics the kernels read or write: contiguous float32.
+bool float32_rows(std::initializer_list<const at::Tensor*> tensors) {
+  for (const auto* t : tensors)
+    if (!t->is_contiguous() || t->scalar_type() != at::kFloat) return false;
+  return true;
+}
 
 }  // namespace
 
@@ -134,19 +144,17 @@ bool linear_scan(const at::Tensor& a_in, const at::Tensor& b_in, const at::Tenso
   problem.multiprocessors = at::cuda::getCurrentDeviceProperties()->multiProcessorCount;
 
   const auto workspace_bytes = launch::linear_scan_workspace_bytes(problem);
-  const auto workspace = at::empty({workspace_bytes}, out.options().dtype(at::kByte));
-  check(launch::linear_scan(problem, workspace_bytes > 0 ? workspace.data_ptr() : nullptr,
+  const auto workspace = workspace_bytes > 0 ? at::empty({workspace_bytes}, out.options().dtype(at::kByte)) : at::Tensor();
+  check(launch::linear_scan(problem, workspace.defined() ? workspace.data_ptr() : nullptr,
                             at::cuda::getCurrentCUDAStream().stream()));
   return true;
 }
 
 bool row_logsumexp(const at::Tensor& z, const at::Tensor& labels, int64_t label_offset, at::Tensor& lse,
                    at::Tensor& target, const at::Tensor& row_sum) {
-  if (!enabled() || !z.is_cuda() || z.dim() != 2 || z.stride(1) != 1 || z.is_conj() || z.is_neg()) return false;
-  const auto dtype = scalar_of(z.scalar_type());
-  if (!dtype || *dtype == Scalar::Float64 || *dtype == Scalar::Complex64 || *dtype == Scalar::Complex128) return false;
-  TORCH_INTERNAL_ASSERT(lse.is_contiguous() && target.is_contiguous() && labels.is_contiguous() &&
-                        lse.scalar_type() == at::kFloat && target.scalar_type() == at::kFloat);
+  const auto dtype = enabled() ? logits_scalar(z) : c10::nullopt;
+  if (!dtype || !labels.is_contiguous() || !float32_rows({&lse, &target}) || (row_sum.defined() && !float32_rows({&row_sum})))
+    return false;
   const c10::cuda::CUDAGuard guard(z.device());
   check(launch::row_logsumexp(*dtype, z.data_ptr(), z.size(0), z.size(1), z.stride(0), labels.data_ptr<int64_t>(),
                               label_offset, lse.data_ptr<float>(), target.data_ptr<float>(),
@@ -157,13 +165,10 @@ bool row_logsumexp(const at::Tensor& z, const at::Tensor& labels, int64_t label_
 
 bool cross_entropy_grad(const at::Tensor& z, const at::Tensor& lse, const at::Tensor& coef, const at::Tensor& shift,
                         const at::Tensor& onehot, const at::Tensor& labels, int64_t label_offset, at::Tensor& g) {
-  if (!enabled() || !z.is_cuda() || z.dim() != 2 || z.stride(1) != 1 || g.stride(1) != 1 || z.is_conj() || z.is_neg() ||
-      g.scalar_type() != z.scalar_type())
+  const auto dtype = enabled() ? logits_scalar(z) : c10::nullopt;
+  if (!dtype || g.stride(1) != 1 || g.scalar_type() != z.scalar_type() || !labels.is_contiguous() ||
+      !float32_rows({&lse, &coef, &shift, &onehot}))
     return false;
-  const auto dtype = scalar_of(z.scalar_type());
-  if (!dtype || *dtype == Scalar::Float64 || *dtype == Scalar::Complex64 || *dtype == Scalar::Complex128) return false;
-  for (const auto* t : {&lse, &coef, &shift, &onehot})
-    TORCH_INTERNAL_ASSERT(t->is_contiguous() && t->scalar_type() == at::kFloat);
   const c10::cuda::CUDAGuard guard(z.device());
   check(launch::cross_entropy_grad(*dtype, z.data_ptr(), z.size(0), z.size(1), z.stride(0), lse.data_ptr<float>(),
                                    coef.data_ptr<float>(), shift.data_ptr<float>(), onehot.data_ptr<float>(),
@@ -171,7 +176,12 @@ bool cross_entropy_grad(const at::Tensor& z, const at::Tensor& lse, const at::Te
                                    at::cuda::getCurrentCUDAStream().stream()));
   return true;
 }
+
+}  // namespace lrnn::kernels
 #else
+namespace lrnn::kernels {
+
+bool enabled() { return false; }
 bool linear_scan(const at::Tensor&, const at::Tensor&, const at::Tensor&, at::Tensor&, int64_t, bool, at::Tensor&) {
   return false;
 }
@@ -182,6 +192,6 @@ bool cross_entropy_grad(const at::Tensor&, const at::Tensor&, const at::Tensor&,
                         const at::Tensor&, int64_t, at::Tensor&) {
   return false;
 }
-#endif
 
 }  // namespace lrnn::kernels
+#endif
