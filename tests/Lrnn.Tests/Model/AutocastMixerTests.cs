@@ -10,16 +10,17 @@ namespace Lrnn.Tests.Model;
 
 /// <summary>
 /// The complex diagonal mixers under bf16 autocast (the trainer's GPU setting): the projections become bf16 matmuls,
-/// the recurrence must stay complex64, and the outputs stay close to the float32 run. (LRU: LruTests.)
+/// the recurrence must stay complex64, and the outputs stay close to the float32 run.
 /// </summary>
 public sealed class AutocastMixerTests
 {
     private const int H = 8, N = 6;
 
-    public static TheoryData<string> Mixers => new() { "S5", "S5LTV" };
+    public static TheoryData<string> Mixers => new() { "LRU", "S5", "S5LTV" };
 
     private static Mixer Make(string name) => name switch
     {
+        "LRU" => new Lru(H, N),
         "S5" => new S5(H, N, DiscretizationMethod.Zoh),
         "S5LTV" => new S5Ltv(H, N),
         _ => throw new ArgumentException(name),
