@@ -1,5 +1,6 @@
-"""Where S4D's forward spends its time on a GPU: the op sequence of Lrnn's S4D forward (S4D.cs, Vandermonde.cs,
-FftConvolution.PerFeature, S4Block.PostProcessConvolution) replayed in PyTorch on the same libtorch, under
+"""Where S4D's forward spends its time on a GPU without the hand-written kernels: the op sequence of Lrnn's ATen
+path (LRNN_CUDA_KERNELS=0: Vandermonde.cs, fft_causal_conv.cpp's convolve_aten, S4Block's post-processing)
+replayed in PyTorch on the same libtorch, under
 torch.profiler, at issue 4's size (B=8, L=2048, d_model=1536, d_state=64), plus the copy floor and the strided
 FFT layout PerFeature had before. A diagnostic for docs/lti-mixers.md, not a benchmark of Lrnn itself (that is
 LtiMixerBenchmarks); run: python3 scripts/profile_s4d.py [--tf32]."""

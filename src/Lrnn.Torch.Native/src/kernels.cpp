@@ -177,6 +177,55 @@ bool cross_entropy_grad(const at::Tensor& z, const at::Tensor& lse, const at::Te
   return true;
 }
 
+at::Tensor fft_causal_conv(const at::Tensor& u, const at::Tensor& k, bool reverse, int gelus) {
+  if (!enabled() || !u.is_cuda() || u.scalar_type() != at::kFloat || k.scalar_type() != at::kFloat || u.is_neg() ||
+      u.dim() != 3 || k.dim() != 3)
+    return at::Tensor();
+  const auto length = u.size(1);
+  if (length < 1 || 2 * length > launch::kFftConvLength || gelus < 0 || gelus > 2) return at::Tensor();
+  const c10::cuda::CUDAGuard guard(u.device());
+  auto out = at::empty({u.size(0), length, k.size(0), u.size(2)}, u.options());   // (B, L, C, H)
+  // The kernel spectrum at the kernel's transform length, with its 1/N (norm "forward"), so the inverse is unscaled.
+  const auto khat = at::fft_rfft(k.narrow(2, 0, length), launch::kFftConvLength, -1, c10::string_view("forward")).contiguous();
+  launch::FftConvProblem problem{};
+  problem.B = u.size(0);
+  problem.L = length;
+  problem.C = k.size(0);
+  problem.H = u.size(2);
+  // A reversed pass starts both rows at t = L − 1 and walks them backwards.
+  const int64_t flip = reverse ? -1 : 1;
+  problem.u = u.data_ptr<float>() + (reverse ? (length - 1) * u.stride(1) : 0);
+  problem.u_sb = u.stride(0);
+  problem.u_st = flip * u.stride(1);
+  problem.u_sh = u.stride(2);
+  problem.khat = khat.data_ptr();
+  problem.out = out.data_ptr<float>() + (reverse ? (length - 1) * out.stride(1) : 0);
+  problem.o_sb = out.stride(0);
+  problem.o_st = flip * out.stride(1);
+  problem.o_sc = out.stride(2);
+  problem.o_sh = out.stride(3);
+  problem.gelus = gelus;
+  check(launch::fft_causal_conv(problem, at::cuda::getCurrentCUDAStream().stream()));
+  return out;
+}
+
+at::Tensor real_modes_to_time(const at::Tensor& w, const at::Tensor& log_lambda, int64_t length) {
+  if (!enabled() || !w.is_cuda() || w.scalar_type() != at::kComplexFloat || log_lambda.scalar_type() != at::kComplexFloat ||
+      log_lambda.dim() != 2 || w.dim() < 2 || w.size(-2) != log_lambda.size(0) || w.size(-1) != log_lambda.size(1) ||
+      log_lambda.size(1) > launch::kMaxModes || length < 1 || length > launch::kMaxModesToTimeLength || w.numel() == 0)
+    return at::Tensor();
+  const c10::cuda::CUDAGuard guard(w.device());
+  const auto weights = w.resolve_conj().contiguous();
+  const auto logs = log_lambda.resolve_conj().contiguous();
+  auto sizes = w.sizes().vec();
+  sizes.back() = length;
+  auto out = at::empty(sizes, w.options().dtype(at::kFloat));   // (..., H, L)
+  const auto H = log_lambda.size(0), N = log_lambda.size(1);
+  check(launch::real_modes_to_time(weights.data_ptr(), logs.data_ptr(), w.numel() / (H * N), H, N, length,
+                                   out.data_ptr<float>(), at::cuda::getCurrentCUDAStream().stream()));
+  return out;
+}
+
 }  // namespace lrnn::kernels
 #else
 namespace lrnn::kernels {
@@ -192,6 +241,8 @@ bool cross_entropy_grad(const at::Tensor&, const at::Tensor&, const at::Tensor&,
                         const at::Tensor&, int64_t, at::Tensor&) {
   return false;
 }
+at::Tensor fft_causal_conv(const at::Tensor&, const at::Tensor&, bool, int) { return at::Tensor(); }
+at::Tensor real_modes_to_time(const at::Tensor&, const at::Tensor&, int64_t) { return at::Tensor(); }
 
 }  // namespace lrnn::kernels
 #endif

@@ -27,4 +27,15 @@ bool row_logsumexp(const at::Tensor& z, const at::Tensor& labels, int64_t label_
 bool cross_entropy_grad(const at::Tensor& z, const at::Tensor& lse, const at::Tensor& coef, const at::Tensor& shift,
                         const at::Tensor& onehot, const at::Tensor& labels, int64_t label_offset, at::Tensor& g);
 
+// The causal convolution y[b, t, c, h] = GELU^gelus(Σ_{s≤t} k[c, h, t−s]·u[b, s, h]) for t < L (fft_conv.cu), float32
+// on CUDA, L ≤ 2048: u (B, L, H) with any strides and k (C, H, ≥ L) taps (the kernel spectrum is computed here) →
+// y (B, L, C, H) contiguous, or an undefined tensor when the kernel does not apply. `reverse` runs time backwards in u
+// and y: the correlation y[s] = Σ_{t≥s} k[t−s]·u[t] (the input gradient). gelus: 0, 1 or 2 exact GELUs on the output.
+at::Tensor fft_causal_conv(const at::Tensor& u, const at::Tensor& k, bool reverse, int gelus);
+
+// Re Σ_n w[..., h, n]·exp(l·log λ[h, n]) for l < length (vandermonde.cu): complex64 w (..., H, N) and log λ (H, N) on
+// CUDA, N ≤ 64, length ≤ 2048 → (..., H, length) float32, or undefined when the kernel does not apply. Not
+// differentiable: the caller takes this path only when no gradient is needed.
+at::Tensor real_modes_to_time(const at::Tensor& w, const at::Tensor& log_lambda, int64_t length);
+
 }  // namespace lrnn::kernels

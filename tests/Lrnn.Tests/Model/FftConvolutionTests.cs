@@ -93,7 +93,7 @@ public class FftConvolutionTests
         var x = Normal(rng, [batch, length, features], ScalarType.Float64, device);                    // (B, L, H)
         var k = Normal(rng, [channels, features, length + extra], ScalarType.Float64, device);         // (C, H, K) with K > L
         var y = FftConvolution.PerFeature(x, k);
-        Assert.Equal([batch, channels, features, length], y.shape);
+        Assert.Equal([batch, length, channels, features], y.shape);
         Assert.Equal(ScalarType.Float64, y.dtype);
         var (xs, ks) = (Doubles(x), Doubles(k));
         var expected = new double[batch * channels * features * length];
@@ -102,7 +102,7 @@ public class FftConvolutionTests
         for (var h = 0; h < features; h++)
         for (var t = 0; t < length; t++)
         for (var s = 0; s <= t; s++)
-            expected[((b * channels + c) * features + h) * length + t] += ks[(c * features + h) * (length + extra) + t - s] * xs[(b * length + s) * features + h];
+            expected[((b * length + t) * channels + c) * features + h] += ks[(c * features + h) * (length + extra) + t - s] * xs[(b * length + s) * features + h];
         Numerics.AssertClose(expected, Doubles(y), 1e-10);
     }
 }

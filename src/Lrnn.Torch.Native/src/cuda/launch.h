@@ -1,6 +1,6 @@
 // The hand-written CUDA kernels' launchers: plain C++ declarations, no libtorch and no CUDA headers, so that
-// nvcc compiles the kernels (scan.cu, cross_entropy.cu) without libtorch's headers and the shim's C++ side
-// (kernels.cpp) calls them with raw pointers, strides and the current stream. Every launcher returns nullptr,
+// nvcc compiles the kernels (scan.cu, cross_entropy.cu, fft_conv.cu, vandermonde.cu) without libtorch's headers and
+// the shim's C++ side (kernels.cpp) calls them with raw pointers, strides and the current stream. Every launcher returns nullptr,
 // or a static error message (a launch or configuration error), which the caller turns into an exception.
 #pragma once
 #include <cstdint>
@@ -50,5 +50,29 @@ const char* row_logsumexp(Scalar dtype, const void* z, int64_t rows, int64_t col
 const char* cross_entropy_grad(Scalar dtype, const void* z, int64_t rows, int64_t cols, int64_t ld_z, const float* lse,
                                const float* coef, const float* shift, const float* onehot, const int64_t* labels,
                                int64_t label_offset, void* g, int64_t ld_g, void* stream);
+
+// The causal convolution of fft_conv.cu, in float32: y[b, t, c, h] = GELU^gelus(Σ_{s≤t} k[c, h, t−s]·u[b, s, h]), t < L,
+// given the kernel spectrum khat = rfft(k, kFftConvLength)/kFftConvLength, complex64 (C, H, kFftConvLength/2 + 1)
+// contiguous. u and out take any strides (negative ones too: a time-reversed view computes a correlation).
+// Needs 1 ≤ L ≤ kFftConvLength/2.
+constexpr int64_t kFftConvLength = 4096;
+struct FftConvProblem {
+  int64_t B, L, C, H;
+  const float* u;
+  int64_t u_sb, u_st, u_sh;
+  const void* khat;
+  float* out;
+  int64_t o_sb, o_st, o_sc, o_sh;
+  int32_t gelus;   // the exact GELU applied this many times (0, 1 or 2) to each output
+};
+const char* fft_causal_conv(const FftConvProblem& problem, void* stream);
+
+// vandermonde.cu: out[r, h, l] = Re Σ_n weights[r, h, n]·exp(l·log_lambda[h, n]) for l < L, float32 out (rows, H, L)
+// contiguous from complex64 weights (rows, H, N) and log_lambda (H, N), both contiguous. N ≤ kMaxModes,
+// L ≤ kMaxModesToTimeLength (the factor tables then fit in 48 KB of shared memory).
+constexpr int64_t kMaxModes = 64;
+constexpr int64_t kMaxModesToTimeLength = 2048;
+const char* real_modes_to_time(const void* weights, const void* log_lambda, int64_t rows, int64_t H, int64_t N,
+                               int64_t L, float* out, void* stream);
 
 }  // namespace lrnn::kernels::launch

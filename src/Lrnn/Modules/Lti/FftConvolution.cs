@@ -45,35 +45,15 @@ public static class FftConvolution
 
     /// <summary>
     /// The single-input convolution of the S4-family blocks: real <paramref name="x"/> (B, L, H) and real per-channel
-    /// kernels <paramref name="kernel"/> (C, H, K ≥ L) → y (B, C, H, L) real, y[b, c, h, t] = Σ_{s≤t} k[c, h, t−s]·x[b, s, h],
-    /// in float32 (float64 for float64 inputs).
+    /// kernels <paramref name="kernel"/> (C, H, K ≥ L) → y (B, L, C, H) real and contiguous,
+    /// y[b, t, c, h] = GELU^gelus(Σ_{s≤t} k[c, h, t−s]·x[b, s, h]), in float32 (float64 for float64 inputs).
     /// </summary>
     /// <remarks>
-    /// Laid out for the memory traffic of a GPU, where this runs at 10–20 full passes over x. libtorch's transforms
-    /// collapse the batch dimensions into one stride and write frequencies innermost, so:
-    /// <list type="bullet">
-    /// <item>x is copied once to (B, H, L) and transformed along its contiguous last dimension. Transforming along
-    /// dim 0 of the (L, B, H) view instead avoids that copy, but cuFFT then gathers the strided rows in a packing kernel
-    /// that costs more than the copy: at (8, 2048, 1536) on an H100 the whole forward took 2.18 ms that way against 1.84 ms
-    /// (TF32, scripts/profile_s4d.py);</item>
-    /// <item>the product and the inverse run along the last dimension of (B, C, H, F), so the copy irfft makes of its
-    /// input (the C2R transform overwrites it) is a plain copy, and y comes out time-innermost, (B, C, H, 2L);</item>
-    /// <item>norm "forward" puts the 1/2L on the small kernel spectrum; the default would scale the whole output
-    /// in an extra pass.</item>
-    /// </list>
+    /// <see cref="torch.ops.fft_causal_conv"/>: on CUDA one hand-written kernel (one read of x, one write of y, the
+    /// spectra on chip, the GELUs applied as y is written; src/Lrnn.Torch.Native/src/cuda/fft_conv.cu), elsewhere
+    /// libtorch's rfft/irfft at length 2L. y comes out in the layout output_linear reads, (B, L, C·H) rows after a
+    /// flatten that is a view.
     /// </remarks>
-    public static Tensor PerFeature(Tensor x, Tensor kernel)
-    {
-        if (x.dim() != 3 || kernel.dim() != 3 || kernel.size(1) != x.size(2) || kernel.size(2) < x.size(1))
-            throw new ArgumentException($"FftConvolution.PerFeature: x (B, L, H) and kernel (C, H, K ≥ L); got x [{string.Join(", ", x.shape)}] and kernel [{string.Join(", ", kernel.shape)}]");
-        using var scope = torch.NewDisposeScope();
-        var realType = Precision.ComputeType(x.dtype);
-        var length = x.size(1);
-        var n = 2 * length;
-        var spectrum = torch.fft.rfft(Precision.Cast(x, realType).transpose(1, 2).contiguous(), n, dim: -1);      // (B, H, F)
-        var taps = kernel.size(2) == length ? kernel : kernel.narrow(2, 0, length);
-        var kernelSpectrum = torch.fft.rfft(Precision.Cast(taps, realType), n, dim: -1, norm: "forward");   // (C, H, F)
-        var y = torch.fft.irfft(spectrum.unsqueeze(1).mul(kernelSpectrum), n, dim: -1, norm: "forward");      // (B, C, H, 2L)
-        return y.narrow(-1, 0, length).MoveToOuterDisposeScope();
-    }
+    /// <exception cref="ArgumentException">Shapes that do not match (checked natively, both shapes in the message).</exception>
+    public static Tensor PerFeature(Tensor x, Tensor kernel, int gelus = 0) => torch.ops.fft_causal_conv(x, kernel, gelus);
 }

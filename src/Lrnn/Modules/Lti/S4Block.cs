@@ -129,21 +129,26 @@ public abstract class S4Block : Mixer
         torch.nn.functional.pad(Precision.Cast(D, type).unsqueeze(-1), [0, length - 1]);      // (C, H, L)
 
     /// <summary>
-    /// y (B, C, H, L) of <see cref="FftConvolution.PerFeature"/> with the D skip already in its kernel → the block's
-    /// output (B, L, H) in <paramref name="outType"/>: flatten, GELU, GELU, dropout, output_linear (+ GELU).
+    /// The full-sequence path after the kernel: u (B, L, H) in the compute type, the SSM kernel (C, H, ≥ L) with the D
+    /// skip already in it, and the free response of a cached state (B, L, C, H) or null → the block's output (B, L, H)
+    /// in <paramref name="outType"/>: convolve, (+ free response), GELU, GELU, flatten, dropout, output_linear (+ GELU).
     /// </summary>
-    protected Tensor PostProcessConvolution(Tensor y, ScalarType outType)
+    protected Tensor ConvolveAndPostProcess(Tensor u, Tensor kernel, Tensor? freeResponse, ScalarType outType)
     {
         using var scope = torch.NewDisposeScope();
-        // The one transposing copy of the block: output_linear needs contiguous (B, L, C·H) rows (a strided input
-        // would cost it a copy and a separate bias pass). lrnnx flattens (c h) by default and (h c) with swap_channels.
-        var rows = (Options.SwapChannels ? y.permute(0, 3, 2, 1) : y.permute(0, 3, 1, 2)).contiguous().flatten(-2);
-        return Activate(rows, outType).MoveToOuterDisposeScope();
+        // The two GELUs (conv_activation, mult_activation) run inside the convolution, as it writes y, unless a free
+        // response has to be added before them. Out of place either way: the second GELU's backward needs its input.
+        var activated = freeResponse is null
+            ? FftConvolution.PerFeature(u, kernel, gelus: 2)
+            : gelu(gelu(FftConvolution.PerFeature(u, kernel).add(freeResponse)));                  // (B, L, C, H)
+        // lrnnx flattens (c h) by default, a view of the contiguous (B, L, C, H); (h c) with swap_channels, a copy.
+        var rows = (Options.SwapChannels ? activated.transpose(-1, -2) : activated).flatten(-2);   // (B, L, C·H)
+        return Project(rows, outType).MoveToOuterDisposeScope();
     }
 
     /// <summary>
     /// The step path's post-processing: y (B, channels, H) of the SSM and its input u (B, H), both in the compute type →
-    /// the block's output (B, H) in <paramref name="outType"/>: D skip, flatten, GELU, GELU, dropout, output_linear (+ GELU).
+    /// the block's output (B, H) in <paramref name="outType"/>: D skip, GELU, GELU, flatten, dropout, output_linear (+ GELU).
     /// </summary>
     protected Tensor PostProcess(Tensor y, Tensor u, ScalarType outType)
     {
@@ -151,18 +156,13 @@ public abstract class S4Block : Mixer
         var withSkip = y.add(u.unsqueeze(-2).mul(Precision.Cast(D, y.dtype)));                          // (..., C, H)
         // lrnnx flattens (c h) by default and (h c) with swap_channels.
         var flat = (Options.SwapChannels ? withSkip.transpose(-1, -2) : withSkip).flatten(-2);  // (..., C·H)
-        return Activate(flat, outType).MoveToOuterDisposeScope();
+        return Project(gelu(gelu(flat)), outType).MoveToOuterDisposeScope();
     }
 
-    /// <summary>
-    /// The flattened SSM output (..., C·H) → GELU, GELU (conv_activation, mult_activation), dropout, cast to
-    /// <paramref name="outType"/>, output_linear (+ GELU). Out of place: the second GELU's backward needs its input,
-    /// the first one's output, which an in-place GELU would overwrite; in place would not move fewer bytes either.
-    /// </summary>
-    private Tensor Activate(Tensor flat, ScalarType outType)
+    /// <summary>The activated SSM output (..., C·H) → dropout, cast to <paramref name="outType"/>, output_linear (+ GELU).</summary>
+    private Tensor Project(Tensor activated, ScalarType outType)
     {
-        var z = gelu(gelu(flat));
-        if (Options.Dropout > 0) z = dropout(z, Options.Dropout, training);
+        var z = Options.Dropout > 0 ? dropout(activated, Options.Dropout, training) : activated;
         z = Precision.Cast(z, outType);
         return output_linear is null ? z : gelu(output_linear[0].forward(z));
     }

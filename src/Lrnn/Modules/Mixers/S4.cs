@@ -93,8 +93,7 @@ public sealed class S4 : S4Block
         if (Options.DropKernel > 0) kernel = dropout(kernel, Options.DropKernel, training);
         if (taps < length) kernel = pad(kernel, [0, length - taps]);                          // taps beyond l_max are zero
 
-        var y = FftConvolution.PerFeature(u, kernel.add(SkipKernel(type, length)));           // (B, C, H, L)
-
+        Tensor? freeResponse = null;
         if (cache is not null)
         {
             var (dA, dB) = S4DplrKernel.Bilinear(ssm.Dt, ssm.A, ssm.B, ssm.P!);              // (H, M, M), (H, M)
@@ -102,14 +101,14 @@ public sealed class S4 : S4Block
             if (cache.Position > 0)
             {
                 var output = S4DplrKernel.OutputRow(dA, S4DplrKernel.Conjugated(ssm.C), kernelLength);   // (C, H, M)
-                y = y.add(torch.einsum("chm,blhm->bchl", output, S4DplrKernel.FreeResponse(dA, h0, length)).real);
+                freeResponse = torch.einsum("chm,blhm->blch", output, S4DplrKernel.FreeResponse(dA, h0, length)).real;   // (B, L, C, H)
             }
             var drive = u.to(complexType).unsqueeze(-1).mul(dB);                              // (B, L, H, M)
             var final = S4DplrKernel.FinalState(dA, drive, h0);
             using (torch.no_grad()) cache.State.copy_(final);
             cache.Advance(length);
         }
-        return PostProcessConvolution(y, x.dtype).MoveToOuterDisposeScope();
+        return ConvolveAndPostProcess(u, kernel.add(SkipKernel(type, length)), freeResponse, x.dtype).MoveToOuterDisposeScope();
     }
 
     public override MixerCache AllocateCache(long batch, long maxSeqLen, ScalarType dtype, Device device) =>

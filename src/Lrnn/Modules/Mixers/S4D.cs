@@ -64,20 +64,19 @@ public sealed class S4D : S4Block
         var kernel = Vandermonde.RealModesToTime(c.mul(b).mul(2), logA, taps);               // (C, H, taps): K_l = 2 Re Σ C B̄ Ā^l
         if (Options.DropKernel > 0) kernel = dropout(kernel, Options.DropKernel, training);
         if (taps < length) kernel = pad(kernel, [0, length - taps]);                          // taps beyond l_max are zero
-        var y = FftConvolution.PerFeature(u, kernel.add(SkipKernel(type, length)));           // (B, C, H, L)
-
+        Tensor? freeResponse = null;
         if (cache is not null)
         {
             var h0 = cache.State;                                                             // (B, H, N')
-            if (cache.Position > 0)
-                y = y.add(Vandermonde.RealModesToTime(c.mul(a.mul(h0).unsqueeze(1)).mul(2), logA, length));   // + 2 Re Σ C Ā^{t+1} h_0
+            if (cache.Position > 0)                                                           // 2 Re Σ C Ā^{t+1} h_0 (B, L, C, H)
+                freeResponse = Vandermonde.RealModesToTime(c.mul(a.mul(h0).unsqueeze(1)).mul(2), logA, length).permute(0, 3, 1, 2);
             // h_L = Ā^L h_0 + Σ_s Ā^{L−1−s} B̄ u_s.
             var driven = Vandermonde.TimeToModes(u.flip(1), logA).mul(b);                    // (B, H, N')
             var final = driven.add(logA.mul(length).exp().mul(h0));
             using (torch.no_grad()) cache.State.copy_(final);
             cache.Advance(length);
         }
-        return PostProcessConvolution(y, x.dtype).MoveToOuterDisposeScope();
+        return ConvolveAndPostProcess(u, kernel.add(SkipKernel(type, length)), freeResponse, x.dtype).MoveToOuterDisposeScope();
     }
 
     protected override Tensor StepToken(Tensor x, MixerCache cache)
