@@ -1,8 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Configs;
-using BenchmarkDotNet.Engines;
-using BenchmarkDotNet.Jobs;
-using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Lrnn.Benchmarks.Lti;
 using Lrnn.Modules;
 using Lrnn.Torch;
@@ -25,16 +21,7 @@ public class LtiMixerBenchmarks
     // Copies per CopyFloor call: one copy of a few MB is shorter than a synchronize on the GPU.
     private const int CopiesPerFloor = 16;
 
-    private sealed class Configuration : ManualConfig
-    {
-        public Configuration()
-        {
-            // Monitoring: no pilot stage, one call per iteration; these cases take milliseconds to seconds.
-            AddJob(Job.Default.WithStrategy(RunStrategy.Monitoring).WithLaunchCount(1).WithWarmupCount(2).WithIterationCount(10)
-                .WithToolchain(InProcessEmitToolchain.Instance));
-            AddColumn(LtiRatioColumn.OverCopyFloor, LtiRatioColumn.SequentialOverThis);
-        }
-    }
+    private sealed class Configuration() : LtiBenchConfig(warmups: 2, iterations: 10, LtiRatioColumn.OverCopyFloor, LtiRatioColumn.SequentialOverThis);
 
     private LtiBenchPreset _preset = null!;
     private Device _device;

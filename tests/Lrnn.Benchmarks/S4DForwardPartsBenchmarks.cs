@@ -1,8 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Configs;
-using BenchmarkDotNet.Engines;
-using BenchmarkDotNet.Jobs;
-using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Lrnn.Benchmarks.Lti;
 using Lrnn.Modules;
 using Lrnn.Torch;
@@ -24,15 +20,7 @@ public class S4DForwardPartsBenchmarks
 {
     private const int CopiesPerFloor = 16;
 
-    private sealed class Configuration : ManualConfig
-    {
-        public Configuration()
-        {
-            AddJob(Job.Default.WithStrategy(RunStrategy.Monitoring).WithLaunchCount(1).WithWarmupCount(3).WithIterationCount(20)
-                .WithToolchain(InProcessEmitToolchain.Instance));
-            AddColumn(LtiRatioColumn.OverCopyFloor);
-        }
-    }
+    private sealed class Configuration() : LtiBenchConfig(warmups: 3, iterations: 20, LtiRatioColumn.OverCopyFloor);
 
     private Device _device;
     private Mixer _mixer = null!;
