@@ -47,11 +47,10 @@ public static partial class torch
 
         /// <summary>
         /// <c>Re Σ_n w[..., h, n] · exp(l · logLambda[h, n])</c> for l &lt; <paramref name="length"/> by one CUDA kernel
-        /// (src/Lrnn.Torch.Native/src/cuda/vandermonde.cu), or null where that kernel does not apply (not CUDA, not
-        /// complex64, more than 64 modes, length over 2048, a build without the kernels): the no-gradient fast path of
-        /// Lrnn's Vandermonde.RealModesToTime, which keeps the differentiable version.
+        /// (src/Lrnn.Torch.Native/src/cuda/vandermonde.cu), or null where that kernel does not apply (an input that needs
+        /// a gradient, not CUDA, not complex64, more than 64 modes, length over 2048, a build without the kernels): the
+        /// no-gradient fast path of Lrnn's Vandermonde.RealModesToTime, which keeps the differentiable version.
         /// </summary>
-        /// <exception cref="ArgumentException">An input requires a gradient while gradients are enabled.</exception>
         internal static Tensor? real_modes_to_time_kernel(Tensor weights, Tensor logLambda, long length) =>
             Tensor.FromNativeOrNull(NativeMethods.lrnn_real_modes_to_time_kernel(weights.Handle, logLambda.Handle, length));
     }

@@ -66,7 +66,8 @@ public static partial class torch
 /// <param name="LibtorchVersion">libtorch version the shim was compiled against (e.g. 1.13.0).</param>
 /// <param name="LibtorchSource">where the build found libtorch (environment, Python package, system).</param>
 /// <param name="BuiltWithCuda">whether the shim links libtorch_cuda.</param>
-/// <param name="CudaKernels">whether the hand-written CUDA kernels (linear scan, fused cross-entropy row passes) run:
+/// <param name="CudaKernels">whether the hand-written CUDA kernels (linear scan, fused cross-entropy row passes, FFT
+/// convolution, S4D kernel generation) run:
 /// built with nvcc and not switched off by LRNN_CUDA_KERNELS=0; otherwise those ops run their ATen versions.</param>
 /// <param name="CudaAvailable">whether a CUDA device is usable now.</param>
 /// <param name="CudaDeviceCount">number of CUDA devices.</param>

@@ -1,14 +1,14 @@
 // real_modes_to_time_kernel: the no-gradient fast path of Lrnn's Vandermonde.RealModesToTime (S4D's convolution
 // kernel, K_l = Re Σ_n w_n λ_n^l), one launch of cuda/vandermonde.cu instead of a dozen ATen ops. The differentiable
 // version stays in C# (Lrnn/Modules/Lti/Vandermonde.cs); this export only says "not here" (null without an error)
-// when the kernel does not apply, and refuses inputs that would need a gradient, which it cannot give.
+// when the kernel does not apply, which includes inputs that need a gradient (the kernel cannot give one), so the
+// caller asks once and needs no checks of its own.
 #include "kernels.h"
 
 LRNN_API tensor_t lrnn_real_modes_to_time_kernel(tensor_t weights, tensor_t log_lambda, int64_t length) {
   try {
     lrnn::clear_error();
-    LRNN_REQUIRE(!(at::GradMode::is_enabled() && (weights->requires_grad() || log_lambda->requires_grad())),
-                 "real_modes_to_time_kernel: the kernel is not differentiable; call it without gradients");
+    if (at::GradMode::is_enabled() && (weights->requires_grad() || log_lambda->requires_grad())) return nullptr;
     const auto out = lrnn::kernels::real_modes_to_time(*weights, *log_lambda, length);
     return out.defined() ? lrnn::wrap(out) : nullptr;
   }

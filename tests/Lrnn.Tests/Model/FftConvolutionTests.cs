@@ -3,7 +3,6 @@ using Lrnn.Modules.Lti;
 using Lrnn.Tests.Support;
 using Lrnn.Torch;
 using Xunit;
-using static Lrnn.Tests.Model.ModelTestData;
 
 namespace Lrnn.Tests.Model;
 
@@ -73,36 +72,5 @@ public class FftConvolutionTests
         using var scope = torch.NewDisposeScope();
         var e = Assert.Throws<ArgumentException>(() => FftConvolution.Causal(torch.ones([1, 4]), torch.ones([1, 3]), dim: 1));
         Assert.Contains("3 taps", e.Message);
-    }
-    public static TheoryData<string, int> DevicesAndLengths()
-    {
-        var data = new TheoryData<string, int>();
-        foreach (var device in new[] { "cpu", "cuda" })
-            foreach (var length in new[] { 1, 7, 16 })
-                data.Add(new TheoryDataRow<string, int>(device, length) { Skip = TestDevices.SkipReason(device) });
-        return data;
-    }
-
-    [Theory]
-    [MemberData(nameof(DevicesAndLengths))]
-    public void PerFeatureMatchesTheDirectSumForEveryChannel(string device, int length)
-    {
-        using var scope = torch.NewDisposeScope();
-        const int batch = 2, features = 3, channels = 2, extra = 3;
-        var rng = new Random(3);
-        var x = Normal(rng, [batch, length, features], ScalarType.Float64, device);                    // (B, L, H)
-        var k = Normal(rng, [channels, features, length + extra], ScalarType.Float64, device);         // (C, H, K) with K > L
-        var y = FftConvolution.PerFeature(x, k);
-        Assert.Equal([batch, length, channels, features], y.shape);
-        Assert.Equal(ScalarType.Float64, y.dtype);
-        var (xs, ks) = (Doubles(x), Doubles(k));
-        var expected = new double[batch * channels * features * length];
-        for (var b = 0; b < batch; b++)
-        for (var c = 0; c < channels; c++)
-        for (var h = 0; h < features; h++)
-        for (var t = 0; t < length; t++)
-        for (var s = 0; s <= t; s++)
-            expected[((b * length + t) * channels + c) * features + h] += ks[(c * features + h) * (length + extra) + t - s] * xs[(b * length + s) * features + h];
-        Numerics.AssertClose(expected, Doubles(y), 1e-10);
     }
 }

@@ -7,7 +7,9 @@ namespace Lrnn.Modules.Lti;
 /// <code>y_t = Σ_{s≤t} k_{t−s} · x_s    (t = 0..L−1, along one dimension)</code>
 /// Transforms of length 2L turn the circular convolution into a linear one: O(L log L), no token loop.
 /// Real inputs use rfft/irfft; a complex input or kernel uses fft/ifft. Half-precision inputs are computed in
-/// float32/complex64 (kernels and FFTs lose too much in bf16), float64 in complex128.
+/// float32/complex64 (kernels and FFTs lose too much in bf16), float64 in complex128. The S4-family blocks, one real
+/// kernel per feature and channel, use <see cref="torch.ops.fft_causal_conv"/> instead (a CUDA kernel with the
+/// activations fused).
 /// </summary>
 public static class FftConvolution
 {
@@ -42,18 +44,4 @@ public static class FftConvolution
         }
         return y.narrow(d, 0, length).MoveToOuterDisposeScope();
     }
-
-    /// <summary>
-    /// The single-input convolution of the S4-family blocks: real <paramref name="x"/> (B, L, H) and real per-channel
-    /// kernels <paramref name="kernel"/> (C, H, K ≥ L) → y (B, L, C, H) real and contiguous,
-    /// y[b, t, c, h] = GELU^gelus(Σ_{s≤t} k[c, h, t−s]·x[b, s, h]), in float32 (float64 for float64 inputs).
-    /// </summary>
-    /// <remarks>
-    /// <see cref="torch.ops.fft_causal_conv"/>: on CUDA one hand-written kernel (one read of x, one write of y, the
-    /// spectra on chip, the GELUs applied as y is written; src/Lrnn.Torch.Native/src/cuda/fft_conv.cu), elsewhere
-    /// libtorch's rfft/irfft at length 2L. y comes out in the layout output_linear reads, (B, L, C·H) rows after a
-    /// flatten that is a view.
-    /// </remarks>
-    /// <exception cref="ArgumentException">Shapes that do not match (checked natively, both shapes in the message).</exception>
-    public static Tensor PerFeature(Tensor x, Tensor kernel, int gelus = 0) => torch.ops.fft_causal_conv(x, kernel, gelus);
 }

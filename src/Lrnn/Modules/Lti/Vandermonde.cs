@@ -25,10 +25,8 @@ public static class Vandermonde
     /// </summary>
     public static Tensor RealModesToTime(Tensor weights, Tensor logLambda, long length)
     {
-        var needsGradient = torch.is_grad_enabled() && (weights.requires_grad || logLambda.requires_grad);
-        if (!needsGradient && logLambda.device.Type == DeviceType.CUDA &&
-            torch.ops.real_modes_to_time_kernel(weights, logLambda, length) is { } fast)
-            return fast;
+        // The kernel declines (null) whatever it does not serve, gradients included: one native call decides.
+        if (torch.ops.real_modes_to_time_kernel(weights, logLambda, length) is { } fast) return fast;
         using var scope = torch.NewDisposeScope();
         var (outer, inner) = Factors(logLambda, length);                                       // (H, I, N), (H, N, T)
         var scaled = weights.unsqueeze(-2).mul(outer);                                        // (..., H, I, N)
