@@ -4,7 +4,10 @@
 # after the test suite; it sees $UNPACKED (the unpacked bundle: scripts/publish.sh --bench --pretrain), $OUT (what
 # comes back: at most 8 files, so full logs stay on the machine and only the tables reach then.log) and
 # $LRNN_NATIVE. GPU_RUNS selects what runs (default: all): flce lti scans mamba pretrain (lti-1536: only the target row;
-# s4d-parts: S4D's forward part by part, with and without the CUDA kernels; LTI_FILTER: globs for lti/lti-1536).
+# s4d-parts: S4D's forward part by part, with and without the CUDA kernels (S4D_PARTS_ATEN=0: with them only;
+# S4D_PARTS_FILTER: globs);
+# LTI_FILTER: globs for lti/lti-1536;
+# timeline: S4D's forward timeline and Kineto trace summary, TIMELINE_MIXER picks another mixer).
 BENCH="$UNPACKED/bench/Lrnn.Benchmarks"
 LOGS="$UNPACKED/logs"
 mkdir -p "$LOGS"
@@ -31,8 +34,14 @@ for run in $RUNS; do
       [ "$run" = lti ] && BDN_JOB="" run_bench lti-768 '*LtiMixer*' LRNN_BENCH_PRESET=gpu LRNN_BENCH_MIXERS=LRU,S4D,S5,Centaurus LRNN_BENCH_DEVICE=cuda
       BDN_JOB="" run_bench lti-1536 "${LTI_FILTER:-*LtiMixer*}" LRNN_BENCH_PRESET=gpu-wide LRNN_BENCH_MIXERS=S4D LRNN_BENCH_TF32=both LRNN_BENCH_DEVICE=cuda ;;
     s4d-parts)  # Issue 4: S4D's forward part by part (gpu-wide, TF32), with the convolution kernel and on ATen's FFTs.
-      BDN_JOB="" run_bench s4d-parts '*S4DForwardParts*' LRNN_BENCH_PRESET=gpu-wide LRNN_BENCH_TF32=1 LRNN_BENCH_DEVICE=cuda
-      BDN_JOB="" run_bench s4d-parts-aten '*S4DForwardParts*' LRNN_BENCH_PRESET=gpu-wide LRNN_BENCH_TF32=1 LRNN_BENCH_DEVICE=cuda LRNN_CUDA_KERNELS=0 ;;
+      BDN_JOB="" run_bench s4d-parts "${S4D_PARTS_FILTER:-*S4DForwardParts*}" LRNN_BENCH_PRESET=gpu-wide LRNN_BENCH_TF32=1 LRNN_BENCH_DEVICE=cuda
+      [ "${S4D_PARTS_ATEN:-1}" = 1 ] &&
+        BDN_JOB="" run_bench s4d-parts-aten '*S4DForwardParts*' LRNN_BENCH_PRESET=gpu-wide LRNN_BENCH_TF32=1 LRNN_BENCH_DEVICE=cuda LRNN_CUDA_KERNELS=0 ;;
+    timeline)  # Issue 4: S4D's forward at gpu-wide (TF32): host issue time, latency, throughput, and a Kineto trace summary.
+      echo "== timeline"
+      ( cd "$UNPACKED" && LRNN_BENCH_PRESET=gpu-wide LRNN_BENCH_TF32=1 LRNN_BENCH_DEVICE=cuda \
+          "$BENCH" timeline "${TIMELINE_MIXER:-S4D}" "$LOGS/timeline.json" > "$LOGS/timeline.log" 2>&1 ) || { STATUS=1; tail -n 30 "$LOGS/timeline.log"; }
+      grep '^timeline' "$LOGS/timeline.log" ;;
     scans)  # Issue 5: linear_scan (B=8, L=2048, D=1536, fp32) and Mamba's selective scan against the copy floor.
       run_bench scans '*ScanBenchmarks*' LRNN_BENCH_SIZE=paper LRNN_BENCH_DEVICE=cuda ;;
     mamba)  # Issue 5: a Mamba layer's forward+backward against PyTorch eager on the same GPU.

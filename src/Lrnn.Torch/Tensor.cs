@@ -117,6 +117,13 @@ public sealed partial class Tensor : IDisposable
     public bool is_contiguous() => NativeMethods.lrnn_tensor_is_contiguous(Handle) == 1;
     public bool is_leaf => NativeMethods.lrnn_tensor_is_leaf(Handle) == 1;
 
+    /// <summary>
+    /// The version counter (PyTorch's <c>t._version</c>): every in-place write to this tensor, or to a view or
+    /// <c>detach()</c> of it, increases it. Autograd uses it to detect a saved tensor modified in place; caches use it
+    /// to know whether a tensor changed.
+    /// </summary>
+    public long _version => NativeErrors.Check(NativeMethods.lrnn_tensor_version(Handle));
+
     /// <summary>True when both tensors view the same storage.</summary>
     public bool is_alias_of(Tensor other) => NativeMethods.lrnn_tensor_same_storage(Handle, other.Handle) == 1;
 

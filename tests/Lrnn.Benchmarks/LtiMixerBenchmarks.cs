@@ -69,7 +69,11 @@ public class LtiMixerBenchmarks
         _device = Lrnn.Torch.Device.Parse(Device);
         torch.backends.cuda.matmul.allow_tf32 = Matmul == "tf32";
         _liveTensorsAtStart = torch.LiveTensorCount;
+        // Eval mode, as inference runs: S4 and S4D then reuse their kernel across Forward calls (S4Block.CacheKernel;
+        // S4DForwardPartsBenchmarks.ForwardGeneratingKernel measures it regenerated). With dropout 0, the default, eval
+        // changes nothing else, and ForwardBackward (gradients on) never uses the cache.
         _mixer = LtiMixers.Create(Mixer, _preset, _device);
+        _mixer.eval();
         long[] shape = [_preset.Batch, _preset.Length, _preset.DModel];
         _x = torch.randn(shape, dtype: ScalarType.Float32, device: _device);
         _xGrad = _x.detach().requires_grad_();

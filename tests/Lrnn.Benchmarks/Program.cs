@@ -1,3 +1,8 @@
 using BenchmarkDotNet.Running;
+using Lrnn.Benchmarks.Lti;
 
+// `timeline MIXER [TRACE]`: one mixer's forward timeline and Kineto trace (Lti/ForwardTimeline.cs); anything else
+// goes to BenchmarkDotNet.
+if (args.Length > 0 && args[0] == "timeline") return ForwardTimeline.Run(args[1..]);
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+return 0;

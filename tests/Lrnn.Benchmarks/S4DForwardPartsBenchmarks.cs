@@ -1,14 +1,16 @@
 using BenchmarkDotNet.Attributes;
 using Lrnn.Benchmarks.Lti;
 using Lrnn.Modules;
+using Lrnn.Modules.Lti;
 using Lrnn.Torch;
 using static Lrnn.Torch.torch.nn.functional;
 
 namespace Lrnn.Benchmarks;
 
 /// <summary>
-/// Where issue 4's S4D forward (no grad) spends its time, part by part, at the preset's size: the whole
-/// <c>Forward</c>; the <c>Convolution</c> with its two GELUs (<c>torch.ops.fft_causal_conv</c> with a (1, H, L)
+/// Where issue 4's S4D forward (no grad, eval) spends its time, part by part, at the preset's size: the whole
+/// <c>Forward</c> (its kernel cached across calls, <see cref="S4Block.CacheKernel"/>) and <c>ForwardGeneratingKernel</c>
+/// (the kernel generated in each call, as in training); the <c>Convolution</c> with its two GELUs (<c>torch.ops.fft_causal_conv</c> with a (1, H, L)
 /// kernel, one hand-written kernel on CUDA); the <c>Projection</c>, output_linear and its GELU over the (B·L, H)
 /// rows; and the <c>CopyFloor</c> of LtiMixerBenchmarks. What is left of Forward is the kernel generation and the
 /// small ops around it. Same environment as <see cref="LtiMixerBenchmarks"/> (LRNN_BENCH_PRESET, LRNN_BENCH_DEVICE,
@@ -50,6 +52,7 @@ public class S4DForwardPartsBenchmarks
         _device = Lrnn.Torch.Device.Parse(Device);
         torch.backends.cuda.matmul.allow_tf32 = Matmul == "tf32";
         _mixer = LtiMixers.Create("S4D", preset, _device);
+        _mixer.eval();
         _x = torch.randn([preset.Batch, preset.Length, preset.DModel], dtype: ScalarType.Float32, device: _device);
         _kernel = torch.randn([1, preset.DModel, preset.Length], dtype: ScalarType.Float32, device: _device).mul_(0.02);
         _weight = torch.randn([preset.DModel, preset.DModel], dtype: ScalarType.Float32, device: _device).mul_(0.02);
@@ -63,6 +66,24 @@ public class S4DForwardPartsBenchmarks
         using (torch.no_grad())
         using (var y = _mixer.Forward(_x, MixerContext.None))
             return Synchronized(y);
+    }
+
+    /// <summary>Forward with the kernel generated in the call, as a training forward does (the cache off).</summary>
+    [Benchmark]
+    public bool ForwardGeneratingKernel()
+    {
+        var block = (S4Block)_mixer;
+        block.CacheKernel = false;
+        try
+        {
+            using (torch.no_grad())
+            using (var y = _mixer.Forward(_x, MixerContext.None))
+                return Synchronized(y);
+        }
+        finally
+        {
+            block.CacheKernel = true;
+        }
     }
 
     [Benchmark]

@@ -106,6 +106,8 @@ LRNN_API int32_t lrnn_tensor_is_contiguous(tensor_t t) { LRNN_VALUE(-1, t->is_co
 LRNN_API int32_t lrnn_tensor_requires_grad(tensor_t t) { LRNN_VALUE(-1, t->requires_grad() ? 1 : 0); }
 LRNN_API int32_t lrnn_tensor_is_leaf(tensor_t t) { LRNN_VALUE(-1, t->is_leaf() ? 1 : 0); }
 LRNN_API int32_t lrnn_tensor_same_storage(tensor_t a, tensor_t b) { LRNN_VALUE(-1, a->is_alias_of(*b) ? 1 : 0); }
+// The version counter: bumped by every in-place write to the tensor or to a view sharing its counter.
+LRNN_API int64_t lrnn_tensor_version(tensor_t t) { LRNN_VALUE(-1, static_cast<int64_t>(t->_version())); }
 LRNN_API int64_t lrnn_tensor_storage_offset(tensor_t t) { LRNN_VALUE(-1, t->storage_offset()); }
 LRNN_API int64_t lrnn_tensor_element_size(tensor_t t) { LRNN_VALUE(-1, static_cast<int64_t>(t->element_size())); }
 

@@ -185,8 +185,8 @@ at::Tensor fft_causal_conv(const at::Tensor& u, const at::Tensor& k, bool revers
   if (length < 1 || 2 * length > launch::kFftConvLength || gelus < 0 || gelus > 2) return at::Tensor();
   const c10::cuda::CUDAGuard guard(u.device());
   auto out = at::empty({u.size(0), length, k.size(0), u.size(2)}, u.options());   // (B, L, C, H)
-  // The kernel spectrum at the kernel's transform length, with its 1/N (norm "forward"), so the inverse is unscaled.
-  const auto khat = at::fft_rfft(k.narrow(2, 0, length), launch::kFftConvLength, -1, c10::string_view("forward")).contiguous();
+  // The kernel spectrum at the kernel's transform length, unscaled: the kernel applies the inverse's 1/N.
+  const auto khat = at::fft_rfft(k.narrow(2, 0, length), launch::kFftConvLength, -1).contiguous();
   launch::FftConvProblem problem{};
   problem.B = u.size(0);
   problem.L = length;
@@ -209,20 +209,25 @@ at::Tensor fft_causal_conv(const at::Tensor& u, const at::Tensor& k, bool revers
   return out;
 }
 
-at::Tensor real_modes_to_time(const at::Tensor& w, const at::Tensor& log_lambda, int64_t length) {
+at::Tensor real_modes_to_time(const at::Tensor& w, const at::Tensor& log_lambda, int64_t length, const at::Tensor& at_zero) {
   if (!enabled() || !w.is_cuda() || w.scalar_type() != at::kComplexFloat || log_lambda.scalar_type() != at::kComplexFloat ||
       log_lambda.dim() != 2 || w.dim() < 2 || w.size(-2) != log_lambda.size(0) || w.size(-1) != log_lambda.size(1) ||
       log_lambda.size(1) > launch::kMaxModes || length < 1 || length > launch::kMaxModesToTimeLength || w.numel() == 0)
     return at::Tensor();
+  if (at_zero.defined() && (at_zero.scalar_type() != at::kFloat || at_zero.device() != w.device() ||
+                            at_zero.sizes() != w.sizes().slice(0, w.dim() - 1)))
+    return at::Tensor();
   const c10::cuda::CUDAGuard guard(w.device());
   const auto weights = w.resolve_conj().contiguous();
   const auto logs = log_lambda.resolve_conj().contiguous();
+  const auto zero_term = at_zero.defined() ? at_zero.contiguous() : at::Tensor();
   auto sizes = w.sizes().vec();
   sizes.back() = length;
   auto out = at::empty(sizes, w.options().dtype(at::kFloat));   // (..., H, L)
   const auto H = log_lambda.size(0), N = log_lambda.size(1);
-  check(launch::real_modes_to_time(weights.data_ptr(), logs.data_ptr(), w.numel() / (H * N), H, N, length,
-                                   out.data_ptr<float>(), at::cuda::getCurrentCUDAStream().stream()));
+  check(launch::real_modes_to_time(weights.data_ptr(), logs.data_ptr(),
+                                   zero_term.defined() ? zero_term.data_ptr<float>() : nullptr, w.numel() / (H * N), H,
+                                   N, length, out.data_ptr<float>(), at::cuda::getCurrentCUDAStream().stream()));
   return out;
 }
 
@@ -242,7 +247,7 @@ bool cross_entropy_grad(const at::Tensor&, const at::Tensor&, const at::Tensor&,
   return false;
 }
 at::Tensor fft_causal_conv(const at::Tensor&, const at::Tensor&, bool, int) { return at::Tensor(); }
-at::Tensor real_modes_to_time(const at::Tensor&, const at::Tensor&, int64_t) { return at::Tensor(); }
+at::Tensor real_modes_to_time(const at::Tensor&, const at::Tensor&, int64_t, const at::Tensor&) { return at::Tensor(); }
 
 }  // namespace lrnn::kernels
 #endif

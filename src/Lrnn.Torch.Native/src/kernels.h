@@ -36,6 +36,7 @@ at::Tensor fft_causal_conv(const at::Tensor& u, const at::Tensor& k, bool revers
 // Re Σ_n w[..., h, n]·exp(l·log λ[h, n]) for l < length (vandermonde.cu): complex64 w (..., H, N) and log λ (H, N) on
 // CUDA, N ≤ 64, length ≤ 2048 → (..., H, length) float32, or undefined when the kernel does not apply. Not
 // differentiable: the caller takes this path only when no gradient is needed.
-at::Tensor real_modes_to_time(const at::Tensor& w, const at::Tensor& log_lambda, int64_t length);
+at::Tensor real_modes_to_time(const at::Tensor& w, const at::Tensor& log_lambda, int64_t length,
+                              const at::Tensor& at_zero);
 
 }  // namespace lrnn::kernels

@@ -5,11 +5,14 @@
 // caller asks once and needs no checks of its own.
 #include "kernels.h"
 
-LRNN_API tensor_t lrnn_real_modes_to_time_kernel(tensor_t weights, tensor_t log_lambda, int64_t length) {
+// at_zero (nullable): a real (..., H) term added at l = 0.
+LRNN_API tensor_t lrnn_real_modes_to_time_kernel(tensor_t weights, tensor_t log_lambda, int64_t length, tensor_t at_zero) {
   try {
     lrnn::clear_error();
-    if (at::GradMode::is_enabled() && (weights->requires_grad() || log_lambda->requires_grad())) return nullptr;
-    const auto out = lrnn::kernels::real_modes_to_time(*weights, *log_lambda, length);
+    if (at::GradMode::is_enabled() &&
+        (weights->requires_grad() || log_lambda->requires_grad() || (at_zero && at_zero->requires_grad())))
+      return nullptr;
+    const auto out = lrnn::kernels::real_modes_to_time(*weights, *log_lambda, length, at_zero ? *at_zero : at::Tensor());
     return out.defined() ? lrnn::wrap(out) : nullptr;
   }
   LRNN_CATCH(nullptr)

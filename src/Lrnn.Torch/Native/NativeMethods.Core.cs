@@ -39,6 +39,7 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Lib)] internal static partial int lrnn_tensor_requires_grad(TensorHandle t);
     [LibraryImport(Lib)] internal static partial int lrnn_tensor_is_leaf(TensorHandle t);
     [LibraryImport(Lib)] internal static partial int lrnn_tensor_same_storage(TensorHandle a, TensorHandle b);
+    [LibraryImport(Lib)] internal static partial long lrnn_tensor_version(TensorHandle t);
     [LibraryImport(Lib)] internal static partial long lrnn_tensor_element_size(TensorHandle t);
     [LibraryImport(Lib)] internal static partial long lrnn_tensor_storage_offset(TensorHandle t);
     [LibraryImport(Lib)] internal static partial int lrnn_tensor_copy_to_buffer(TensorHandle t, void* dst, long nbytes);

@@ -7,5 +7,5 @@ internal static unsafe partial class NativeMethods
 {
     [LibraryImport(Lib)] internal static partial IntPtr lrnn_rms_norm_fused(TensorHandle x, TensorHandle weight, double eps);
     [LibraryImport(Lib)] internal static partial IntPtr lrnn_fft_causal_conv(TensorHandle u, TensorHandle k, int gelus);
-    [LibraryImport(Lib)] internal static partial IntPtr lrnn_real_modes_to_time_kernel(TensorHandle weights, TensorHandle logLambda, long length);
+    [LibraryImport(Lib)] internal static partial IntPtr lrnn_real_modes_to_time_kernel(TensorHandle weights, TensorHandle logLambda, long length, TensorHandle atZero);
 }

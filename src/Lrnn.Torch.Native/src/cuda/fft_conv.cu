@@ -2,7 +2,7 @@
 // one block loads the two input rows, transforms them, multiplies by the kernel spectra, transforms back and writes
 // the two output rows, with the spectra in shared memory throughout:
 //   y[b, t, c, h] = Σ_{s≤t} k[c, h, t−s] · u[b, s, h]   =   IDFT_N( DFT_N(u[b, ·, h]) · K̂[c, h, ·] )[t],  t < L,
-// N = 4096 ≥ 2L (zero padding makes the circular convolution a linear one), K̂ = rfft(k, N)/N from the caller.
+// N = 4096 ≥ 2L (zero padding makes the circular convolution a linear one), K̂ = rfft(k, N) from the caller.
 //
 // Why a kernel of our own: through cuFFT the same convolution is eight full passes over the activations (pad, r2c,
 // product, irfft's copy of its input, c2r, slice, two layout copies, since cuFFT wants time innermost and the model
@@ -15,7 +15,7 @@
 // complex row (index i at i + i/16, which makes the pass-0 stores conflict-free).
 //
 // Two real rows share one complex transform: z = u_h + i·u_{h+1}, Z = DFT(z), and with Z* = conj(Z[N−k])
-//   U_h = (Z + Z*)/2,  U_{h+1} = (Z − Z*)/(2i);   W = U_h·K̂_h + i·U_{h+1}·K̂_{h+1};   IDFT(W) = y_h + i·y_{h+1},
+//   U_h = (Z + Z*)/2,  U_{h+1} = (Z − Z*)/(2i);   W = U_h·K̂_h + i·U_{h+1}·K̂_{h+1};   IDFT(W)/N = y_h + i·y_{h+1},
 // since y_h and y_{h+1} are real. Twiddles come from sincospif of exact binary fractions, products of at most three.
 // An optional epilogue applies the exact GELU once or twice to y as it is written (the S4 block's two activations),
 // which saves the two full passes they would take on their own.
@@ -31,6 +31,7 @@ namespace {
 constexpr int kN = 4096;
 constexpr int kThreads = kN / 16;   // one radix-16 butterfly per thread per pass
 constexpr int kPadded = kN + kN / 16;
+constexpr int kHalf = 8;            // r < kHalf: the steps t = j + 256·r < N/2 that can hold data (L ≤ N/2)
 static_assert(launch::kFftConvLength == kN, "launch.h and the kernel disagree on the transform length");
 
 __device__ __forceinline__ int padded(int i) { return i + (i >> 4); }
@@ -83,20 +84,37 @@ __device__ __forceinline__ void dft16(float2 (&v)[16]) {
 }
 __device__ __forceinline__ constexpr int out16(int r) { return (r & 3) * 4 + (r >> 2); }
 
-// v[r] ·= e^{Sign·2πi·r·k/(16·Ns)}: exact sincospif at r = 1, 2, 4, 8 (binary fractions), the others products of
-// at most three of them; few twiddles are live at once, which keeps the register count down.
-template <int Sign, int Ns>
-__device__ __forceinline__ void twiddle(float2 (&v)[16], int k) {
-  const float base = float(k) * (2.f / (16.f * Ns));   // the angle of r = 1, over π
+// The twiddles of one pass for one thread, e^{−2πi·r·k/(16·Ns)} at r = 1, 2, 4, 8 (the forward sign; the inverse
+// uses their conjugates). They depend only on the thread and the pass, so a block computes them once, exactly (sincospif
+// of binary fractions), and its eight transforms reuse them.
+struct Twiddles {
   float2 w1, w2, w4, w8;
-  sincospif(base, &w1.y, &w1.x);
-  sincospif(2.f * base, &w2.y, &w2.x);
-  sincospif(4.f * base, &w4.y, &w4.x);
-  sincospif(8.f * base, &w8.y, &w8.x);
-  w1.y *= Sign;
-  w2.y *= Sign;
-  w4.y *= Sign;
-  w8.y *= Sign;
+};
+
+template <int Ns>
+__device__ __forceinline__ Twiddles pass_twiddles(int k) {
+  const float base = float(k) * (2.f / (16.f * Ns));   // the angle of r = 1, over π
+  Twiddles t;
+  sincospif(base, &t.w1.y, &t.w1.x);
+  sincospif(2.f * base, &t.w2.y, &t.w2.x);
+  sincospif(4.f * base, &t.w4.y, &t.w4.x);
+  sincospif(8.f * base, &t.w8.y, &t.w8.x);
+  t.w1.y = -t.w1.y;
+  t.w2.y = -t.w2.y;
+  t.w4.y = -t.w4.y;
+  t.w8.y = -t.w8.y;
+  return t;
+}
+
+template <int Sign>
+__device__ __forceinline__ float2 signed_twiddle(float2 w) { return Sign < 0 ? w : make_float2(w.x, -w.y); }
+
+// v[r] ·= w^r for the pass's twiddles w (conjugated for the inverse): the others products of at most three of the
+// four bases, with few live at once, which keeps the register count down.
+template <int Sign>
+__device__ __forceinline__ void twiddle(float2 (&v)[16], const Twiddles& t) {
+  const float2 w1 = signed_twiddle<Sign>(t.w1), w2 = signed_twiddle<Sign>(t.w2), w4 = signed_twiddle<Sign>(t.w4),
+               w8 = signed_twiddle<Sign>(t.w8);
   const float2 w3 = mul(w2, w1), w12 = mul(w8, w4);
   v[1] = mul(v[1], w1);
   v[2] = mul(v[2], w2);
@@ -119,11 +137,11 @@ __device__ __forceinline__ void twiddle(float2 (&v)[16], int k) {
 // v[out16(r)]. Pass 2 reads only the slots j + 256·r that its output goes to, so the caller may store it there
 // without another barrier.
 template <int Sign>
-__device__ __forceinline__ void passes_1_2(float2* buf, float2 (&v)[16], int j) {
+__device__ __forceinline__ void passes_1_2(float2* buf, float2 (&v)[16], int j, const Twiddles& t16, const Twiddles& t256) {
   __syncthreads();
 #pragma unroll
   for (int r = 0; r < 16; ++r) v[r] = buf[padded(j + kThreads * r)];
-  twiddle<Sign, 16>(v, j & 15);
+  twiddle<Sign>(v, t16);
   dft16<Sign>(v);
   __syncthreads();
 #pragma unroll
@@ -131,7 +149,7 @@ __device__ __forceinline__ void passes_1_2(float2* buf, float2 (&v)[16], int j) 
   __syncthreads();
 #pragma unroll
   for (int r = 0; r < 16; ++r) v[r] = buf[padded(j + kThreads * r)];
-  twiddle<Sign, 256>(v, j);
+  twiddle<Sign>(v, t256);
   dft16<Sign>(v);
 }
 
@@ -157,11 +175,16 @@ __device__ __forceinline__ float activate(float x) {
 // written back coalesced. Reading (or writing) two features per time step straight from global memory instead
 // costs a sector per 8 bytes, and made the kernel 3–4× slower. The tile keeps each pair as a float2 row (pass 0 reads
 // it conflict-free), rows padded by 4 float2 so that the tile's loads and stores do not collide on banks.
+constexpr int kRow = kN / 2 + 4;   // float2 per pair row: L ≤ kN/2 steps, plus padding
+
 constexpr int kGroup = 8;
 constexpr int kPairs = kGroup / 2;
-constexpr int kRow = kN / 2 + 4;   // float2 per pair row: L ≤ kN/2 steps, plus padding
 constexpr size_t kSharedBytes = sizeof(float2) * (kPadded + kPairs * kRow);
 
+// Two blocks per SM (128 registers, about 100 KB of shared memory each). A 4-feature tile at three blocks per SM (80
+// registers, small spills) was measured on an H100 and was no faster (428 against 416 µs at issue 4's size), so
+// occupancy is not what limits this kernel. Nsight Compute cannot read counters on that machine; by count, the
+// transforms, twiddles and erff of the GELUs are about 150 M warp instructions, half the SMs' issue rate over 416 µs.
 template <int Gelus>
 __global__ void __launch_bounds__(kThreads, 2) fft_causal_conv_kernel(launch::FftConvProblem p) {
   extern __shared__ float2 shared[];
@@ -187,17 +210,20 @@ __global__ void __launch_bounds__(kThreads, 2) fft_causal_conv_kernel(launch::Ff
   __syncthreads();
 
   const float2* khat = reinterpret_cast<const float2*>(p.khat) + (c * p.H + h0) * (kN / 2 + 1);
+  const Twiddles t16 = pass_twiddles<16>(j & 15), t256 = pass_twiddles<256>(j);
   for (int q = 0; 2 * q < features; ++q) {
     // Forward transform of z[t] = x[t, h] + i·x[t, h + 1] (zero for t ≥ L); pass 0 from the tile.
     float2* row = tile + q * kRow;
+    // Steps t = j + 256·r with r ≥ 8 are ≥ 2048 ≥ L: zero padding, known at compile time, so the compiler drops
+    // their share of pass 0's arithmetic.
     float2 v[16];
 #pragma unroll
     for (int r = 0; r < 16; ++r) {
       const int t = j + kThreads * r;
-      v[r] = t < L ? row[t] : make_float2(0.f, 0.f);
+      v[r] = r < kHalf && t < L ? row[t] : make_float2(0.f, 0.f);
     }
     pass_0<-1>(buf, v, j);
-    passes_1_2<-1>(buf, v, j);
+    passes_1_2<-1>(buf, v, j, t16, t256);
 #pragma unroll
     for (int r = 0; r < 16; ++r) buf[padded(j + kThreads * r)] = v[out16(r)];
     __syncthreads();
@@ -210,8 +236,10 @@ __global__ void __launch_bounds__(kThreads, 2) fft_causal_conv_kernel(launch::Ff
     for (int k = j; k <= kN / 2; k += kThreads) {
       const int m = (kN - k) & (kN - 1);
       const float2 zk = buf[padded(k)], zm = buf[padded(m)];
-      const float2 u0 = make_float2(0.5f * (zk.x + zm.x), 0.5f * (zk.y - zm.y));     // (Z[k] + conj Z[m]) / 2
-      const float2 u1 = make_float2(0.5f * (zk.y + zm.y), -0.5f * (zk.x - zm.x));    // (Z[k] − conj Z[m]) / 2i
+      // The inverse's 1/N is folded in here (a power of two: exact), so K̂ is the unscaled rfft.
+      constexpr float half = 0.5f / kN;
+      const float2 u0 = make_float2(half * (zk.x + zm.x), half * (zk.y - zm.y));     // (Z[k] + conj Z[m]) / 2N
+      const float2 u1 = make_float2(half * (zk.y + zm.y), -half * (zk.x - zm.x));    // (Z[k] − conj Z[m]) / 2iN
       const float2 y0 = mul(u0, __ldg(k_h0 + k));
       const float2 y1 = has_pair ? mul(u1, __ldg(k_h1 + k)) : make_float2(0.f, 0.f);
       buf[padded(k)] = make_float2(y0.x - y1.y, y0.y + y1.x);                          // Y_h[k] + i·Y_{h+1}[k]
@@ -220,16 +248,17 @@ __global__ void __launch_bounds__(kThreads, 2) fft_causal_conv_kernel(launch::Ff
     __syncthreads();
 
     // The inverse; its last pass writes y_h + i·y_{h+1}, activated, over this pair's inputs (the steps t = j + 256·r
-    // this thread read in pass 0, so no other thread still needs them).
+    // this thread read in pass 0, so no other thread still needs them). Only t < L ≤ 2048 (r < 8) is kept, so the
+    // compiler drops the other half of the last butterflies.
 #pragma unroll
     for (int r = 0; r < 16; ++r) v[r] = buf[padded(j + kThreads * r)];
     __syncthreads();
     pass_0<1>(buf, v, j);
-    passes_1_2<1>(buf, v, j);
+    passes_1_2<1>(buf, v, j, t16, t256);
 #pragma unroll
     for (int r = 0; r < 16; ++r) {
       const int t = j + kThreads * r;
-      if (t < L) {
+      if (r < kHalf && t < L) {
         const float2 w = v[out16(r)];
         row[t] = make_float2(activate<Gelus>(w.x), activate<Gelus>(w.y));
       }
@@ -251,24 +280,28 @@ namespace launch {
 
 const char* fft_causal_conv(const FftConvProblem& p, void* stream) {
   if (p.L < 1 || 2 * p.L > kN || p.B < 1 || p.C < 1 || p.H < 1) return "fft_causal_conv: sizes out of range";
+  if (p.gelus < 0 || p.gelus > 2) return "fft_causal_conv: gelus must be 0, 1 or 2";
   const int64_t blocks = p.B * p.C * ((p.H + kGroup - 1) / kGroup);
   if (blocks > 0x7fffffffLL) return "fft_causal_conv: too many rows for one launch";
   const dim3 grid(static_cast<unsigned>(blocks)), block(kThreads);
   const auto s = static_cast<cudaStream_t>(stream);
-  const auto run = [&](auto kernel) {
-    // Over 48 KB of dynamic shared memory needs the opt-in (once per process would do; it is cheap).
-    const cudaError_t error = cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, kSharedBytes);
-    if (error != cudaSuccess) return error;
+  int device = 0;
+  if (const cudaError_t error = cudaGetDevice(&device); error != cudaSuccess) return cudaGetErrorString(error);
+  // Over 48 KB of dynamic shared memory needs the opt-in, once per kernel and device; remembered per thread (the
+  // device of the last opt-in per instantiation), since a repeated opt-in is harmless and a lock is not needed.
+  static thread_local int opted_in[3] = {-1, -1, -1};
+  const auto run = [&](void (*kernel)(launch::FftConvProblem)) {
+    if (opted_in[p.gelus] != device) {
+      const cudaError_t error = cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, kSharedBytes);
+      if (error != cudaSuccess) return error;
+      opted_in[p.gelus] = device;
+    }
     kernel<<<grid, block, kSharedBytes, s>>>(p);
     return cudaSuccess;
   };
-  cudaError_t launched;
-  switch (p.gelus) {
-    case 0: launched = run(fft_causal_conv_kernel<0>); break;
-    case 1: launched = run(fft_causal_conv_kernel<1>); break;
-    case 2: launched = run(fft_causal_conv_kernel<2>); break;
-    default: return "fft_causal_conv: gelus must be 0, 1 or 2";
-  }
+  const cudaError_t launched = p.gelus == 0   ? run(fft_causal_conv_kernel<0>)
+                               : p.gelus == 1 ? run(fft_causal_conv_kernel<1>)
+                                              : run(fft_causal_conv_kernel<2>);
   if (launched != cudaSuccess) return cudaGetErrorString(launched);
   const cudaError_t error = cudaGetLastError();
   return error == cudaSuccess ? nullptr : cudaGetErrorString(error);

@@ -52,7 +52,7 @@ const char* cross_entropy_grad(Scalar dtype, const void* z, int64_t rows, int64_
                                int64_t label_offset, void* g, int64_t ld_g, void* stream);
 
 // The causal convolution of fft_conv.cu, in float32: y[b, t, c, h] = GELU^gelus(Σ_{s≤t} k[c, h, t−s]·u[b, s, h]), t < L,
-// given the kernel spectrum khat = rfft(k, kFftConvLength)/kFftConvLength, complex64 (C, H, kFftConvLength/2 + 1)
+// given the kernel spectrum khat = rfft(k, kFftConvLength) (unscaled: the kernel applies the 1/N), complex64 (C, H, kFftConvLength/2 + 1)
 // contiguous. u and out take any strides (negative ones too: a time-reversed view computes a correlation).
 // Needs 1 ≤ L ≤ kFftConvLength/2.
 constexpr int64_t kFftConvLength = 4096;
@@ -67,12 +67,13 @@ struct FftConvProblem {
 };
 const char* fft_causal_conv(const FftConvProblem& problem, void* stream);
 
-// vandermonde.cu: out[r, h, l] = Re Σ_n weights[r, h, n]·exp(l·log_lambda[h, n]) for l < L, float32 out (rows, H, L)
-// contiguous from complex64 weights (rows, H, N) and log_lambda (H, N), both contiguous. N ≤ kMaxModes,
-// L ≤ kMaxModesToTimeLength (the factor tables then fit in 48 KB of shared memory).
+// vandermonde.cu: out[r, h, l] = Re Σ_n weights[r, h, n]·exp(l·log_lambda[h, n]) (+ at_zero[r, h] at l = 0) for l < L,
+// float32 out (rows, H, L) contiguous from complex64 weights (rows, H, N) and log_lambda (H, N), both contiguous;
+// at_zero: float32 (rows, H) contiguous, or null. N ≤ kMaxModes, L ≤ kMaxModesToTimeLength (the factor tables then
+// fit in 48 KB of shared memory).
 constexpr int64_t kMaxModes = 64;
 constexpr int64_t kMaxModesToTimeLength = 2048;
-const char* real_modes_to_time(const void* weights, const void* log_lambda, int64_t rows, int64_t H, int64_t N,
-                               int64_t L, float* out, void* stream);
+const char* real_modes_to_time(const void* weights, const void* log_lambda, const float* at_zero, int64_t rows,
+                               int64_t H, int64_t N, int64_t L, float* out, void* stream);
 
 }  // namespace lrnn::kernels::launch

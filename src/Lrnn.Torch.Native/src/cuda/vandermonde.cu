@@ -1,4 +1,5 @@
-// S4D's convolution kernel from its diagonal modes in one launch: K[r, h, l] = Re Σ_n w[r, h, n]·λ[h, n]^l, l < L.
+// S4D's convolution kernel from its diagonal modes in one launch: K[r, h, l] = Re Σ_n w[r, h, n]·λ[h, n]^l, l < L,
+// plus an optional term at l = 0 (S4D's D skip, which would otherwise take a pad and an add of the whole kernel).
 // The ATen version (Lrnn's Vandermonde.RealModesToTime) is a dozen ops, each a launch and a trip through the binding,
 // which at S4D's sizes cost more than the arithmetic; this kernel is the no-gradient path (inference, a prefill).
 //
@@ -25,9 +26,15 @@ __device__ __forceinline__ float2 cexp(float2 z) {
   return make_float2(m * c, m * s);
 }
 
+// Each thread owns one j and the blocks i ≡ g (mod 4), g = threadIdx / 64, and accumulates its (up to 8) outputs
+// together, so the loop over n carries 8 independent chains instead of one dependent one.
+constexpr int kGroups = kThreads / kBlock;
+constexpr int kOutputsPerThread = (launch::kMaxModesToTimeLength / kBlock + kGroups - 1) / kGroups;
+
 __global__ void __launch_bounds__(kThreads) real_modes_to_time_kernel(const float2* __restrict__ w,
                                                                       const float2* __restrict__ log_lambda,
-                                                                      int H, int N, int L, float* __restrict__ out) {
+                                                                      const float* __restrict__ at_zero, int H, int N,
+                                                                      int L, float* __restrict__ out) {
   extern __shared__ float2 tables[];
   const int blocks = (L + kBlock - 1) / kBlock;   // I
   float2* inner = tables;                         // inner[n·T + j] = exp(j·log λ_n)
@@ -49,17 +56,24 @@ __global__ void __launch_bounds__(kThreads) real_modes_to_time_kernel(const floa
     outer[e] = make_float2(a.x * p.x - a.y * p.y, a.x * p.y + a.y * p.x);
   }
   __syncthreads();
-  // A warp shares i (a broadcast from outer) and reads consecutive j (conflict-free from inner).
-  const int j = threadIdx.x % kBlock;
-  for (int i = threadIdx.x / kBlock; i < blocks; i += kThreads / kBlock) {
-    const int l = i * kBlock + j;
-    if (l >= L) continue;
-    float acc = 0.f;
-    for (int n = 0; n < N; ++n) {
-      const float2 a = outer[i * N + n], b = inner[n * kBlock + j];
-      acc = fmaf(a.x, b.x, fmaf(-a.y, b.y, acc));
+  // A warp shares its i's (broadcasts from outer) and reads consecutive j (conflict-free from inner).
+  const int j = threadIdx.x % kBlock, g = threadIdx.x / kBlock;
+  float acc[kOutputsPerThread] = {};
+  for (int n = 0; n < N; ++n) {
+    const float2 b = inner[n * kBlock + j];
+#pragma unroll
+    for (int q = 0; q < kOutputsPerThread; ++q) {
+      const int i = g + kGroups * q;
+      if (i < blocks) {
+        const float2 a = outer[i * N + n];
+        acc[q] = fmaf(a.x, b.x, fmaf(-a.y, b.y, acc[q]));
+      }
     }
-    out[row * L + l] = acc;
+  }
+#pragma unroll
+  for (int q = 0; q < kOutputsPerThread; ++q) {
+    const int l = (g + kGroups * q) * kBlock + j;
+    if (l < L) out[row * L + l] = l == 0 && at_zero != nullptr ? acc[q] + at_zero[row] : acc[q];
   }
 }
 
@@ -67,8 +81,8 @@ __global__ void __launch_bounds__(kThreads) real_modes_to_time_kernel(const floa
 
 namespace launch {
 
-const char* real_modes_to_time(const void* weights, const void* log_lambda, int64_t rows, int64_t H, int64_t N,
-                               int64_t L, float* out, void* stream) {
+const char* real_modes_to_time(const void* weights, const void* log_lambda, const float* at_zero, int64_t rows,
+                               int64_t H, int64_t N, int64_t L, float* out, void* stream) {
   if (rows < 1 || H < 1 || N < 1 || N > kMaxModes || L < 1 || L > kMaxModesToTimeLength)
     return "real_modes_to_time: sizes out of range";
   const int64_t blocks = rows * H;
@@ -76,7 +90,7 @@ const char* real_modes_to_time(const void* weights, const void* log_lambda, int6
   const size_t shared = sizeof(float2) * (N * kBlock + ((L + kBlock - 1) / kBlock) * N);
   real_modes_to_time_kernel<<<dim3(static_cast<unsigned>(blocks)), dim3(kThreads), shared,
                               static_cast<cudaStream_t>(stream)>>>(
-      static_cast<const float2*>(weights), static_cast<const float2*>(log_lambda), static_cast<int>(H),
+      static_cast<const float2*>(weights), static_cast<const float2*>(log_lambda), at_zero, static_cast<int>(H),
       static_cast<int>(N), static_cast<int>(L), out);
   const cudaError_t error = cudaGetLastError();
   return error == cudaSuccess ? nullptr : cudaGetErrorString(error);

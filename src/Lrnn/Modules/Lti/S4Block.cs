@@ -112,12 +112,64 @@ public abstract class S4Block : Mixer
     {
         var stored = Precision.Cast(inv_dt, type);
         var dt = S4Transform.Apply(Options.DtFast ? stored.exp().sub(stored.neg().exp()).mul(0.5) : stored, Options.DtTransform);
-        var a = torch.complex(S4Transform.Apply(Precision.Cast(A_real, type), Options.RealTransform).neg(),
-                              S4Transform.Apply(Precision.Cast(A_imag, type), Options.ImagTransform).neg()).repeat(Repeat, 1);
-        var b = torch.view_as_complex(Precision.Cast(B, type)).select(0, 0).repeat(Repeat, 1);
+        var a = Tiled(torch.complex(S4Transform.Apply(Precision.Cast(A_real, type), Options.RealTransform).neg(),
+                                    S4Transform.Apply(Precision.Cast(A_imag, type), Options.ImagTransform).neg()), 0);
+        var b = Tiled(torch.view_as_complex(Precision.Cast(B, type)).select(0, 0), 0);
         var c = torch.view_as_complex(Precision.Cast(C, type));
-        var p = P is null ? null : torch.view_as_complex(Precision.Cast(P, type)).repeat(1, Repeat, 1);
+        var p = P is null ? null : Tiled(torch.view_as_complex(Precision.Cast(P, type)), 1);
         return new ContinuousSsm(dt, a, b, c, p);
+    }
+
+    private readonly ConvolutionKernelCache _kernelCache = new();
+
+    /// <summary>
+    /// Whether a forward without gradients in eval mode reuses the convolution kernel it generated last while the SSM
+    /// parameters are unchanged (default true; see <see cref="ConvolutionKernelCache"/> for how a change is detected).
+    /// Training forwards and forwards with gradients always generate it. The cached kernel takes C·H·L floats.
+    /// </summary>
+    public bool CacheKernel { get; set; } = true;
+
+    /// <summary>The tensors the convolution kernel is made from: the SSM parameters, D, and what a subclass adds.</summary>
+    protected virtual IEnumerable<Tensor> KernelSources() =>
+        [inv_dt, C, B, A_real, A_imag, .. P is null ? [] : new[] { P }, D];
+
+    /// <summary>
+    /// The convolution kernel (C, H, <paramref name="length"/>) with the D skip in it, from
+    /// <paramref name="generate"/>, or the cached one when <see cref="CacheKernel"/> applies and nothing it was made from
+    /// has changed. The result belongs to the current dispose scope.
+    /// </summary>
+    protected Tensor ConvolutionKernel(ScalarType type, long length, Func<Tensor> generate)
+    {
+        if (!CacheKernel || training || torch.is_grad_enabled()) return Generate();
+        var sources = KernelSources().ToList();
+        if (_kernelCache.Lookup(sources, length, type) is { } cached) return cached;
+        var kernel = Generate();
+        _kernelCache.Store(sources, length, type, kernel);
+        return kernel;
+
+        Tensor Generate()
+        {
+            KernelGenerations++;
+            return generate();
+        }
+    }
+
+    /// <summary>How many convolution kernels this block has generated (for the cache's tests).</summary>
+    internal int KernelGenerations { get; private set; }
+
+    public override void Dispose()
+    {
+        _kernelCache.Dispose();
+        base.Dispose();
+    }
+
+    /// <summary>An SSM-copy axis (<paramref name="dim"/>) tiled over the features: Repeat copies, none when there is one SSM per feature.</summary>
+    private Tensor Tiled(Tensor t, int dim)
+    {
+        if (Repeat == 1) return t;
+        var repeats = Enumerable.Repeat(1L, (int)t.dim()).ToArray();
+        repeats[dim] = Repeat;
+        return t.repeat(repeats);
     }
 
     /// <summary>

@@ -22,11 +22,13 @@ public static class Vandermonde
     /// complex, <paramref name="logLambda"/> = log λ (H, N) complex → (..., H, L) real, in log λ's real precision.
     /// Without gradients, on CUDA in complex64 (N ≤ 64, L ≤ 2048), one kernel computes the same factorisation
     /// (src/Lrnn.Torch.Native/src/cuda/vandermonde.cu): the dozen ops below cost more in launches than in arithmetic.
+    /// <paramref name="atZero"/> (..., H) real, optional, is added at l = 0 (S4D's D skip: in the kernel, no pad and add
+    /// of the whole (..., H, L) result).
     /// </summary>
-    public static Tensor RealModesToTime(Tensor weights, Tensor logLambda, long length)
+    public static Tensor RealModesToTime(Tensor weights, Tensor logLambda, long length, Tensor? atZero = null)
     {
         // The kernel declines (null) whatever it does not serve, gradients included: one native call decides.
-        if (torch.ops.real_modes_to_time_kernel(weights, logLambda, length) is { } fast) return fast;
+        if (torch.ops.real_modes_to_time_kernel(weights, logLambda, length, atZero) is { } fast) return fast;
         using var scope = torch.NewDisposeScope();
         var (outer, inner) = Factors(logLambda, length);                                       // (H, I, N), (H, N, T)
         var scaled = weights.unsqueeze(-2).mul(outer);                                        // (..., H, I, N)
@@ -34,7 +36,9 @@ public static class Vandermonde
         var left = torch.cat([scaled.real, scaled.imag], -1);                                // (..., H, I, 2N)
         var right = torch.cat([inner.real, inner.imag.neg()], -2);                           // (H, 2N, T)
         var blocks = left.matmul(right);                                                     // (..., H, I, T): l = i·T + j
-        return blocks.flatten(-2).narrow(-1, 0, length).MoveToOuterDisposeScope();            // (..., H, L)
+        var k = blocks.flatten(-2).narrow(-1, 0, length);                                    // (..., H, L)
+        if (atZero is not null) k = k.add(torch.nn.functional.pad(atZero.to(k.dtype).unsqueeze(-1), [0, length - 1]));
+        return k.MoveToOuterDisposeScope();
     }
 
     /// <summary>

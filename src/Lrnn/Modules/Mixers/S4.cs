@@ -73,6 +73,9 @@ public sealed class S4 : S4Block
         return updatedLength;
     }
 
+    /// <summary>C̃ depends on L_k as well.</summary>
+    protected override IEnumerable<Tensor> KernelSources() => [.. base.KernelSources(), layer.kernel.l_kernel!];
+
     public override Tensor Forward(Tensor x, MixerContext context)
     {
         CheckInput(x);
@@ -87,15 +90,22 @@ public sealed class S4 : S4Block
         var u = Precision.Cast(LengthMask.Apply(x, context.Lengths, cache?.Position ?? 0), type);            // (B, L, H)
         var taps = Options.LMax is { } lMax ? Math.Min(length, lMax) : length;
         var kernelLength = PrepareKernelLength(taps, type);
-        var ssm = Continuous(type);
+        ContinuousSsm? continuous = null;
+        ContinuousSsm Ssm() => continuous ??= Continuous(type);
 
-        var kernel = S4DplrKernel.Kernel(ssm.Dt, ssm.A, ssm.B, ssm.C, ssm.P!, kernelLength).narrow(-1, 0, taps);   // (C, H, taps)
-        if (Options.DropKernel > 0) kernel = dropout(kernel, Options.DropKernel, training);
-        if (taps < length) kernel = pad(kernel, [0, length - taps]);                          // taps beyond l_max are zero
+        var kernel = ConvolutionKernel(type, length, () =>
+        {
+            var ssm = Ssm();
+            var k = S4DplrKernel.Kernel(ssm.Dt, ssm.A, ssm.B, ssm.C, ssm.P!, kernelLength).narrow(-1, 0, taps);   // (C, H, taps)
+            if (Options.DropKernel > 0) k = dropout(k, Options.DropKernel, training);
+            if (taps < length) k = pad(k, [0, length - taps]);                                // taps beyond l_max are zero
+            return k.add(SkipKernel(type, length));                                           // (C, H, L)
+        });
 
         Tensor? freeResponse = null;
         if (cache is not null)
         {
+            var ssm = Ssm();
             var (dA, dB) = S4DplrKernel.Bilinear(ssm.Dt, ssm.A, ssm.B, ssm.P!);              // (H, M, M), (H, M)
             var h0 = cache.State;                                                             // (B, H, M)
             if (cache.Position > 0)
@@ -108,7 +118,7 @@ public sealed class S4 : S4Block
             using (torch.no_grad()) cache.State.copy_(final);
             cache.Advance(length);
         }
-        return ConvolveAndPostProcess(u, kernel.add(SkipKernel(type, length)), freeResponse, x.dtype).MoveToOuterDisposeScope();
+        return ConvolveAndPostProcess(u, kernel, freeResponse, x.dtype).MoveToOuterDisposeScope();
     }
 
     public override MixerCache AllocateCache(long batch, long maxSeqLen, ScalarType dtype, Device device) =>

@@ -17,7 +17,8 @@ namespace Lrnn.Modules.Mixers;
 /// K_l = 2 Re Σ_n C_n B̄_n Ā_n^l,  Ā^l = exp(l · log Ā)            (Vandermonde, never repeated products)
 /// </code>
 /// The full-sequence path convolves with K (D folded into K_0) by FFT (<see cref="torch.ops.fft_causal_conv"/>),
-/// generating K by <see cref="Vandermonde"/> without the (H, N', L) powers; a prefill also leaves h_L in the cache,
+/// generating K by <see cref="Vandermonde"/> without the (H, N', L) powers (reused across inference forwards while
+/// the weights are unchanged: <see cref="S4Block.CacheKernel"/>); a prefill also leaves h_L in the cache,
 /// and a cache that already holds a state adds its free response 2 Re Σ C Ā^{t+1} h_0 to the outputs.
 /// </summary>
 public sealed class S4D : S4Block
@@ -58,15 +59,24 @@ public sealed class S4D : S4Block
         using var scope = torch.NewDisposeScope();
         var type = Precision.ComputeType(x.dtype);
         var u = Precision.Cast(LengthMask.Apply(x, context.Lengths, cache?.Position ?? 0), type);            // (B, L, H)
-        var (a, b, c, logA) = Discretize(type);
-
-        var taps = Options.LMax is { } lMax ? Math.Min(length, lMax) : length;
-        var kernel = Vandermonde.RealModesToTime(c.mul(b).mul(2), logA, taps);               // (C, H, taps): K_l = 2 Re Σ C B̄ Ā^l
-        if (Options.DropKernel > 0) kernel = dropout(kernel, Options.DropKernel, training);
-        if (taps < length) kernel = pad(kernel, [0, length - taps]);                          // taps beyond l_max are zero
+        (Tensor A, Tensor B, Tensor C, Tensor LogA)? discretized = null;
+        var kernel = ConvolutionKernel(type, length, () =>
+        {
+            var (_, b, c, logA) = discretized ??= Discretize(type);
+            var taps = Options.LMax is { } lMax ? Math.Min(length, lMax) : length;
+            var weights = c.mul(b).mul(2);                                                    // (C, H, N')
+            var dropKernel = Options.DropKernel > 0 && training;
+            if (taps == length && !dropKernel)                                                // D at tap 0, inside the kernel generation
+                return Vandermonde.RealModesToTime(weights, logA, length, atZero: Precision.Cast(D, type));
+            var k = Vandermonde.RealModesToTime(weights, logA, taps);                         // (C, H, taps): K_l = 2 Re Σ C B̄ Ā^l
+            if (dropKernel) k = dropout(k, Options.DropKernel, training);
+            if (taps < length) k = pad(k, [0, length - taps]);                                // taps beyond l_max are zero
+            return k.add(SkipKernel(type, length));                                           // (C, H, L)
+        });
         Tensor? freeResponse = null;
         if (cache is not null)
         {
+            var (a, b, c, logA) = discretized ??= Discretize(type);
             var h0 = cache.State;                                                             // (B, H, N')
             if (cache.Position > 0)                                                           // 2 Re Σ C Ā^{t+1} h_0 (B, L, C, H)
                 freeResponse = Vandermonde.RealModesToTime(c.mul(a.mul(h0).unsqueeze(1)).mul(2), logA, length).permute(0, 3, 1, 2);
@@ -76,7 +86,7 @@ public sealed class S4D : S4Block
             using (torch.no_grad()) cache.State.copy_(final);
             cache.Advance(length);
         }
-        return ConvolveAndPostProcess(u, kernel.add(SkipKernel(type, length)), freeResponse, x.dtype).MoveToOuterDisposeScope();
+        return ConvolveAndPostProcess(u, kernel, freeResponse, x.dtype).MoveToOuterDisposeScope();
     }
 
     protected override Tensor StepToken(Tensor x, MixerCache cache)
