@@ -95,7 +95,8 @@ public sealed class Profile : IDisposable
 
     /// <summary>
     /// Writes the recorded events as a Chrome trace (JSON; chrome://tracing or ui.perfetto.dev). The file is written
-    /// beside <paramref name="path"/> and moved over it, so a failed save leaves no partial trace.
+    /// beside <paramref name="path"/> and moved over it once libtorch has returned, so an existing trace at
+    /// <paramref name="path"/> is replaced whole or not at all.
     /// </summary>
     public void export_chrome_trace(string path)
     {
@@ -107,6 +108,10 @@ public sealed class Profile : IDisposable
         try
         {
             NativeErrors.Check(NativeMethods.lrnn_profiler_result_save(_result, partial));
+            // Kineto logs a file it cannot open or write instead of failing the call: check that the trace is there.
+            var written = new FileInfo(partial);
+            if (!written.Exists || written.Length == 0)
+                throw new IOException($"profiler: libtorch wrote no trace to {partial} (is the folder writable?)");
             File.Move(partial, full, overwrite: true);
         }
         finally
@@ -115,14 +120,18 @@ public sealed class Profile : IDisposable
         }
     }
 
-    /// <summary>Stops the profiler if it still runs (on its own thread) and frees what it recorded.</summary>
+    /// <summary>
+    /// Stops the profiler if it still runs and frees what it recorded. A running profile must be disposed on the thread
+    /// that started it (libtorch's profiler state is per thread); elsewhere this throws and the profile keeps running.
+    /// </summary>
     public void Dispose()
     {
         if (_disposed) return;
-        // On another thread libtorch's per-thread state cannot be reached: the profile is abandoned, and the next
-        // start on that thread reports it.
-        if (_result is null && Environment.CurrentManagedThreadId == _thread) StopNative();
-        else if (_result is null) Volatile.Write(ref s_running, 0);
+        // On another thread libtorch's per-thread state cannot be reached: the session keeps recording on its thread,
+        // so the process-wide guard stays set (a second session would mix with it) until that thread stops it.
+        if (_result is null && Environment.CurrentManagedThreadId != _thread)
+            throw new InvalidOperationException("profiler: dispose (or stop) the profile on the thread that started it");
+        if (_result is null) StopNative();
         _disposed = true;
         _result?.Dispose();
     }

@@ -280,8 +280,15 @@ public abstract class Module : IDisposable
             using var grad = tensor.grad;
             if (grad is not null) ReplaceData(grad, targetType, targetDevice);
         }
+        foreach (var (_, m) in named_modules()) m.OnConverted();
         return this;
     }
+
+    /// <summary>
+    /// Called on this module and every descendant after <see cref="to(Device)"/> has moved or cast their tensors: a
+    /// module that keeps tensors derived from its parameters (a cache) drops them here, so the old storage is freed.
+    /// </summary>
+    protected virtual void OnConverted() { }
 
     private static void ReplaceData(Tensor tensor, ScalarType dtype, Device device)
     {

@@ -117,6 +117,7 @@ public static class ForwardTimeline
         var launches = events.Count(e => (string?)e["cat"] == "cuda_runtime" && ((string?)e["name"])?.Contains("LaunchKernel") == true);
         var ops = events.Count(e => (string?)e["cat"] == "cpu_op");
         Console.WriteLine($"timeline: {label}trace {tracePath}: {gpu.Count / (double)calls:F1} GPU activities, {launches / (double)calls:F1} kernel launches, {ops / (double)calls:F1} ATen ops (all levels) per forward");
+        if (gpu.Count == 0) return;   // a CPU run: no GPU activity to summarise
         Console.WriteLine($"timeline: {label}GPU busy {gpu.Sum(e => e.Duration) / calls:F1} us per forward");
         foreach (var group in gpu.GroupBy(e => e.Name).OrderByDescending(g => g.Sum(e => e.Duration)))
         {

@@ -13,9 +13,14 @@ namespace Lrnn.Modules.Lti;
 /// another device or dtype replaces the storage. The cache keeps a <c>detach()</c> of each source, which shares its
 /// storage and version counter, so a storage cannot be freed and its address reused while it is the key.
 /// </para>
+/// <para>
+/// Lookups and stores take a lock, so concurrent inference forwards on one block never see a kernel being replaced: a
+/// lookup returns its own handle, which stays valid after the cache drops its one.
+/// </para>
 /// </summary>
 internal sealed class ConvolutionKernelCache : IDisposable
 {
+    private readonly Lock _lock = new();
     private (Tensor View, long Version)[] _sources = [];
     private Tensor? _kernel;
     private long _length;
@@ -23,6 +28,11 @@ internal sealed class ConvolutionKernelCache : IDisposable
 
     /// <summary>The cached kernel for these sources, length and compute type, as a new handle in the current dispose scope; or null.</summary>
     public Tensor? Lookup(IReadOnlyList<Tensor> sources, long length, ScalarType type)
+    {
+        lock (_lock) return LookupLocked(sources, length, type);
+    }
+
+    private Tensor? LookupLocked(IReadOnlyList<Tensor> sources, long length, ScalarType type)
     {
         if (_kernel is null || length != _length || type != _type || sources.Count != _sources.Length) return null;
         for (var i = 0; i < sources.Count; ++i)
@@ -36,18 +46,37 @@ internal sealed class ConvolutionKernelCache : IDisposable
     /// <summary>Replaces the cached kernel by <paramref name="kernel"/> (no graph: generated without gradients).</summary>
     public void Store(IReadOnlyList<Tensor> sources, long length, ScalarType type, Tensor kernel)
     {
-        Clear();
-        _sources = sources.Select(s => (s.detach().DetachFromDisposeScope(), s._version)).ToArray();
-        _kernel = kernel.detach().DetachFromDisposeScope();
-        (_length, _type) = (length, type);
+        lock (_lock)
+        {
+            ClearLocked();
+            _sources = sources.Select(s => (s.detach().DetachFromDisposeScope(), s._version)).ToArray();
+            _kernel = kernel.detach().DetachFromDisposeScope();
+            (_length, _type) = (length, type);
+        }
     }
 
+    /// <summary>Frees the cached kernel and the references to its sources' storage.</summary>
     public void Clear()
     {
+        lock (_lock) ClearLocked();
+    }
+
+    private void ClearLocked()
+    {
+        if (_kernel is null && _sources.Length == 0) return;
         foreach (var (view, _) in _sources) view.Dispose();
         _sources = [];
         _kernel?.Dispose();
         _kernel = null;
+    }
+
+    /// <summary>Whether a kernel is held (for tests).</summary>
+    internal bool IsEmpty
+    {
+        get
+        {
+            lock (_lock) return _kernel is null;
+        }
     }
 
     public void Dispose() => Clear();

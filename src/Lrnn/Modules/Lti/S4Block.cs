@@ -125,9 +125,20 @@ public abstract class S4Block : Mixer
     /// <summary>
     /// Whether a forward without gradients in eval mode reuses the convolution kernel it generated last while the SSM
     /// parameters are unchanged (default true; see <see cref="ConvolutionKernelCache"/> for how a change is detected).
-    /// Training forwards and forwards with gradients always generate it. The cached kernel takes C·H·L floats.
+    /// Training forwards and forwards with gradients always generate it, and free a cached one. The cached kernel takes
+    /// C·H·L floats; setting this to false frees it.
     /// </summary>
-    public bool CacheKernel { get; set; } = true;
+    public bool CacheKernel
+    {
+        get => _cacheKernel;
+        set
+        {
+            _cacheKernel = value;
+            if (!value) _kernelCache.Clear();
+        }
+    }
+
+    private bool _cacheKernel = true;
 
     /// <summary>The tensors the convolution kernel is made from: the SSM parameters, D, and what a subclass adds.</summary>
     protected virtual IEnumerable<Tensor> KernelSources() =>
@@ -140,7 +151,11 @@ public abstract class S4Block : Mixer
     /// </summary>
     protected Tensor ConvolutionKernel(ScalarType type, long length, Func<Tensor> generate)
     {
-        if (!CacheKernel || training || torch.is_grad_enabled()) return Generate();
+        if (!CacheKernel || training || torch.is_grad_enabled())
+        {
+            _kernelCache.Clear();   // weights are about to change, or caching is off: hold no memory for it
+            return Generate();
+        }
         var sources = KernelSources().ToList();
         if (_kernelCache.Lookup(sources, length, type) is { } cached) return cached;
         var kernel = Generate();
@@ -154,8 +169,14 @@ public abstract class S4Block : Mixer
         }
     }
 
+    /// <summary>Whether a generated kernel is held for reuse (for the cache's tests).</summary>
+    internal bool HoldsCachedKernel => !_kernelCache.IsEmpty;
+
     /// <summary>How many convolution kernels this block has generated (for the cache's tests).</summary>
     internal int KernelGenerations { get; private set; }
+
+    /// <summary>After a move or cast the cached kernel is stale and holds the old storage: free it.</summary>
+    protected override void OnConverted() => _kernelCache.Clear();
 
     public override void Dispose()
     {

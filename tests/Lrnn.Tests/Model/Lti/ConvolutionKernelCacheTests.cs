@@ -141,6 +141,51 @@ public sealed class ConvolutionKernelCacheTests
         Assert.Equal(count + 6, block.KernelGenerations);
     }
 
+    /// <summary>set_data replaces a parameter's storage without bumping its version: the storage half of the key catches it.</summary>
+    [Theory]
+    [MemberData(nameof(DevicesAndMixers))]
+    public void ANewStorageUnderAParameterRegenerates(string device, string mixer)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var block = Make(mixer, device, seed: 6);
+        var x = Normal(new Random(6), [B, L, H], ScalarType.Float32, device);
+        var before = Inference(block, x);
+        var generations = block.KernelGenerations;
+        var version = block.D._version;
+        using (torch.no_grad()) block.D.set_data(block.D.add(1));
+        Assert.Equal(version, block.D._version);
+        var after = Inference(block, x);
+        Assert.Equal(generations + 1, block.KernelGenerations);
+        Assert.NotEqual(before, after);
+        Numerics.AssertClose(Fresh(block, x), after, atol: 0, what: "after set_data");
+    }
+
+    /// <summary>The cached kernel is freed by what makes it stale or unwanted: a training forward, CacheKernel = false, Module.to.</summary>
+    [Theory]
+    [MemberData(nameof(DevicesAndMixers))]
+    public void TrainingCacheOffAndConversionFreeTheCachedKernel(string device, string mixer)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var block = Make(mixer, device, seed: 7);
+        var x = Normal(new Random(7), [B, L, H], ScalarType.Float32, device);
+        Inference(block, x);
+        Assert.True(block.HoldsCachedKernel);
+        using (var y = block.Forward(x, MixerContext.None)) { }                     // gradients on: about to train
+        Assert.False(block.HoldsCachedKernel);
+
+        Inference(block, x);
+        block.CacheKernel = false;
+        Assert.False(block.HoldsCachedKernel);
+        block.CacheKernel = true;
+
+        Inference(block, x);
+        block.to(ScalarType.Float64);
+        Assert.False(block.HoldsCachedKernel);
+        var x64 = x.to(ScalarType.Float64);
+        Numerics.AssertClose(Fresh(block, x64), Inference(block, x64), atol: 0, what: "after to(Float64)");
+        Assert.True(block.HoldsCachedKernel);
+    }
+
     [Fact]
     public void CachedForwardsDoNotGrowTheLiveTensorCount()
     {
