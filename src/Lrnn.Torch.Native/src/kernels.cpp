@@ -74,6 +74,16 @@ c10::optional<Scalar> logits_scalar(const at::Tensor& z) {
   return c10::nullopt;
 }
 
+// Every defined tensor a kernel will read or write through a raw pointer is on `ref`'s CUDA device. A kernel handed a
+// host pointer (a CPU scalar or cache state that ATen would broadcast or reject) faults and loses the CUDA context, so
+// each entry point declines instead.
+bool on_device(const at::Tensor& ref, std::initializer_list<const at::Tensor*> tensors) {
+  if (!ref.is_cuda()) return false;
+  for (const auto* t : tensors)
+    if (t->defined() && t->device() != ref.device()) return false;
+  return true;
+}
+
 // Per-row statistics the kernels read or write: contiguous float32.
 bool float32_rows(std::initializer_list<const at::Tensor*> tensors) {
   for (const auto* t : tensors)
@@ -85,7 +95,7 @@ bool float32_rows(std::initializer_list<const at::Tensor*> tensors) {
 
 bool linear_scan(const at::Tensor& a_in, const at::Tensor& b_in, const at::Tensor& h_init, at::Tensor& out,
                  int64_t dim, bool reverse, at::Tensor& last) {
-  if (!enabled() || !out.is_cuda()) return false;
+  if (!enabled() || !on_device(out, {&a_in, &b_in, &h_init})) return false;
   const auto dtype = scalar_of(out.scalar_type());
   if (!dtype || *dtype == Scalar::BFloat16 || *dtype == Scalar::Float16) return false;
   if (a_in.scalar_type() != out.scalar_type() || b_in.scalar_type() != out.scalar_type() || out.is_conj() ||
@@ -108,6 +118,7 @@ bool linear_scan(const at::Tensor& a_in, const at::Tensor& b_in, const at::Tenso
     b_strides = as_plq(b, dim);
   }
   const auto h0 = h_init.defined() ? h_init.resolve_conj().resolve_neg() : h_init;
+  at::Tensor h_used;   // lives until the launch: the kernel reads it through problem.h_init
 
   const c10::cuda::CUDAGuard guard(out.device());
   int64_t P = 1, Q = 1;
@@ -132,7 +143,7 @@ bool linear_scan(const at::Tensor& a_in, const at::Tensor& b_in, const at::Tenso
     // h_init has out's shape without dim: view it as (P, 1, Q) to reuse the collapse rules.
     const auto h3 = h0.unsqueeze(dim);
     const auto hs = as_plq(h3, dim);
-    const auto h_used = hs ? h3 : h3.contiguous();
+    h_used = hs ? h3 : h3.contiguous();
     const auto h_strides = hs ? *hs : *as_plq(h_used, dim);
     problem.h_init = h_used.data_ptr();
     problem.h_init_p = h_strides.p;
@@ -153,7 +164,8 @@ bool linear_scan(const at::Tensor& a_in, const at::Tensor& b_in, const at::Tenso
 bool row_logsumexp(const at::Tensor& z, const at::Tensor& labels, int64_t label_offset, at::Tensor& lse,
                    at::Tensor& target, const at::Tensor& row_sum) {
   const auto dtype = enabled() ? logits_scalar(z) : c10::nullopt;
-  if (!dtype || !labels.is_contiguous() || !float32_rows({&lse, &target}) || (row_sum.defined() && !float32_rows({&row_sum})))
+  if (!dtype || !on_device(z, {&labels, &lse, &target, &row_sum}) || !labels.is_contiguous() ||
+      !float32_rows({&lse, &target}) || (row_sum.defined() && !float32_rows({&row_sum})))
     return false;
   const c10::cuda::CUDAGuard guard(z.device());
   check(launch::row_logsumexp(*dtype, z.data_ptr(), z.size(0), z.size(1), z.stride(0), labels.data_ptr<int64_t>(),
@@ -166,8 +178,8 @@ bool row_logsumexp(const at::Tensor& z, const at::Tensor& labels, int64_t label_
 bool cross_entropy_grad(const at::Tensor& z, const at::Tensor& lse, const at::Tensor& coef, const at::Tensor& shift,
                         const at::Tensor& onehot, const at::Tensor& labels, int64_t label_offset, at::Tensor& g) {
   const auto dtype = enabled() ? logits_scalar(z) : c10::nullopt;
-  if (!dtype || g.stride(1) != 1 || g.scalar_type() != z.scalar_type() || !labels.is_contiguous() ||
-      !float32_rows({&lse, &coef, &shift, &onehot}))
+  if (!dtype || !on_device(z, {&lse, &coef, &shift, &onehot, &labels, &g}) || g.stride(1) != 1 ||
+      g.scalar_type() != z.scalar_type() || !labels.is_contiguous() || !float32_rows({&lse, &coef, &shift, &onehot}))
     return false;
   const c10::cuda::CUDAGuard guard(z.device());
   check(launch::cross_entropy_grad(*dtype, z.data_ptr(), z.size(0), z.size(1), z.stride(0), lse.data_ptr<float>(),
@@ -178,7 +190,7 @@ bool cross_entropy_grad(const at::Tensor& z, const at::Tensor& lse, const at::Te
 }
 
 at::Tensor fft_causal_conv(const at::Tensor& u, const at::Tensor& k, bool reverse, int gelus) {
-  if (!enabled() || !u.is_cuda() || u.scalar_type() != at::kFloat || k.scalar_type() != at::kFloat || u.is_neg() ||
+  if (!enabled() || !on_device(u, {&k}) || u.scalar_type() != at::kFloat || k.scalar_type() != at::kFloat || u.is_neg() ||
       u.dim() != 3 || k.dim() != 3)
     return at::Tensor();
   const auto length = u.size(1);
@@ -210,16 +222,16 @@ at::Tensor fft_causal_conv(const at::Tensor& u, const at::Tensor& k, bool revers
 }
 
 at::Tensor real_modes_to_time(const at::Tensor& w, const at::Tensor& log_lambda, int64_t length, const at::Tensor& at_zero) {
-  if (!enabled() || !w.is_cuda() || w.scalar_type() != at::kComplexFloat || log_lambda.scalar_type() != at::kComplexFloat ||
+  if (!enabled() || !on_device(w, {&log_lambda, &at_zero}) || w.scalar_type() != at::kComplexFloat || log_lambda.scalar_type() != at::kComplexFloat ||
       log_lambda.dim() != 2 || w.dim() < 2 || w.size(-2) != log_lambda.size(0) || w.size(-1) != log_lambda.size(1) ||
       log_lambda.size(1) > launch::kMaxModes || length < 1 || length > launch::kMaxModesToTimeLength || w.numel() == 0)
     return at::Tensor();
-  if (at_zero.defined() && (at_zero.scalar_type() != at::kFloat || at_zero.device() != w.device() ||
+  if (at_zero.defined() && (at_zero.scalar_type() != at::kFloat ||
                             at_zero.sizes() != w.sizes().slice(0, w.dim() - 1)))
     return at::Tensor();
   const c10::cuda::CUDAGuard guard(w.device());
-  const auto weights = w.resolve_conj().contiguous();
-  const auto logs = log_lambda.resolve_conj().contiguous();
+  const auto weights = w.resolve_conj().resolve_neg().contiguous();
+  const auto logs = log_lambda.resolve_conj().resolve_neg().contiguous();
   const auto zero_term = at_zero.defined() ? at_zero.contiguous() : at::Tensor();
   auto sizes = w.sizes().vec();
   sizes.back() = length;

@@ -8,9 +8,13 @@ namespace Lrnn.Modules;
 /// </summary>
 internal static class Precision
 {
-    public static ScalarType ComputeType(ScalarType modelType) => modelType == ScalarType.Float64 ? ScalarType.Float64 : ScalarType.Float32;
+    /// <summary>float64 for float64 and complex128 tensors, float32 otherwise (real or complex input).</summary>
+    public static ScalarType ComputeType(ScalarType type) => IsDouble(type) ? ScalarType.Float64 : ScalarType.Float32;
 
-    public static ScalarType ComplexType(ScalarType modelType) => modelType == ScalarType.Float64 ? ScalarType.ComplexFloat64 : ScalarType.ComplexFloat32;
+    /// <summary>complex128 for float64 and complex128 tensors, complex64 otherwise (real or complex input).</summary>
+    public static ScalarType ComplexType(ScalarType type) => IsDouble(type) ? ScalarType.ComplexFloat64 : ScalarType.ComplexFloat32;
+
+    private static bool IsDouble(ScalarType type) => type is ScalarType.Float64 or ScalarType.ComplexFloat64;
 
     /// <summary>t in <paramref name="type"/>: the same tensor object when it already is (callers work inside dispose scopes).</summary>
     public static Tensor Cast(Tensor t, ScalarType type) => t.dtype == type ? t : t.to(type);

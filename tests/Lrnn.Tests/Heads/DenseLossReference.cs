@@ -54,21 +54,4 @@ internal sealed record DenseLossReference(int Tokens, int Hidden, int Vocab)
 
     public double Objective(double[] x, double[] w, double[] bias, double[] scale, long[] labels, double[] weights) =>
         Reduce(TokenLosses(x, w, bias, scale, labels), labels, weights).Loss;
-
-    /// <summary>d objective / d values, by central differences (values are perturbed in place and restored).</summary>
-    public static double[] Gradient(double[] values, Func<double> objective, double eps = 1e-6)
-    {
-        var grad = new double[values.Length];
-        for (var k = 0; k < values.Length; k++)
-        {
-            var saved = values[k];
-            values[k] = saved + eps;
-            var plus = objective();
-            values[k] = saved - eps;
-            var minus = objective();
-            values[k] = saved;
-            grad[k] = (plus - minus) / (2 * eps);
-        }
-        return grad;
-    }
 }

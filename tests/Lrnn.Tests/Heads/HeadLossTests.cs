@@ -115,13 +115,13 @@ public sealed class HeadLossTests
         }
 
         double Objective() => reference.Objective(x, w, bias, scale, labels, tokenWeights);
-        Numerics.AssertClose(DenseLossReference.Gradient(x, Objective), Doubles(hidden.grad!), atol: 1e-7, what: "d/dhidden");
-        Numerics.AssertClose(DenseLossReference.Gradient(w, Objective), head.WeightBlocks.SelectMany(b => Doubles(b.grad!)).ToArray(),
+        Numerics.AssertClose(GradCheck.Numeric(x, Objective), Doubles(hidden.grad!), atol: 1e-7, what: "d/dhidden");
+        Numerics.AssertClose(GradCheck.Numeric(w, Objective), head.WeightBlocks.SelectMany(b => Doubles(b.grad!)).ToArray(),
             atol: 1e-7, what: "d/dW");
         if (head is LMHead lm)
-            Numerics.AssertClose(DenseLossReference.Gradient(bias, Objective), Doubles(lm.bias!.grad!), atol: 1e-7, what: "d/dbias");
+            Numerics.AssertClose(GradCheck.Numeric(bias, Objective), Doubles(lm.bias!.grad!), atol: 1e-7, what: "d/dbias");
         if (head is NormalizedLMHead normalized)   // d/dsz = √d · d/dscale
-            Numerics.AssertClose(DenseLossReference.Gradient(scale, Objective).Select(g => g * Math.Sqrt(Hidden)).ToArray(),
+            Numerics.AssertClose(GradCheck.Numeric(scale, Objective).Select(g => g * Math.Sqrt(Hidden)).ToArray(),
                 Doubles(normalized.sz.grad!), atol: 1e-7, what: "d/dsz");
     }
 

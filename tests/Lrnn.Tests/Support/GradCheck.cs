@@ -9,6 +9,26 @@ namespace Lrnn.Tests.Support;
 /// </summary>
 public static class GradCheck
 {
+    /// <summary>
+    /// d objective / d values by central differences: each element of <paramref name="values"/> is perturbed by
+    /// ±<paramref name="eps"/> in place (the objective reads it) and restored. For references written in plain loops.
+    /// </summary>
+    public static double[] Numeric(double[] values, Func<double> objective, double eps = 1e-6)
+    {
+        var grad = new double[values.Length];
+        for (var k = 0; k < values.Length; k++)
+        {
+            var saved = values[k];
+            values[k] = saved + eps;
+            var plus = objective();
+            values[k] = saved - eps;
+            var minus = objective();
+            values[k] = saved;
+            grad[k] = (plus - minus) / (2 * eps);
+        }
+        return grad;
+    }
+
     /// <summary>Random values in [lo, hi), reproducible from <paramref name="seed"/>.</summary>
     public static double[] Uniform(long count, int seed, double lo = -2, double hi = 2)
     {

@@ -59,24 +59,6 @@ public class LinearScanTests
         return h.Zip(p.G, (x, g) => x * g).Sum() + last.Zip(p.GLast, (x, g) => x * g).Sum();
     }
 
-    /// <summary>Central differences of <see cref="Loss"/> with respect to every element of <paramref name="wrt"/>.</summary>
-    private static double[] NumericGradient(Problem p, double[] wrt)
-    {
-        const double eps = 1e-6;
-        var grad = new double[wrt.Length];
-        for (var k = 0; k < wrt.Length; k++)
-        {
-            var saved = wrt[k];
-            wrt[k] = saved + eps;
-            var plus = Loss(p);
-            wrt[k] = saved - eps;
-            var minus = Loss(p);
-            wrt[k] = saved;
-            grad[k] = (plus - minus) / (2 * eps);
-        }
-        return grad;
-    }
-
     public static TheoryData<string, int, double, double> RealCases()
     {
         var data = new TheoryData<string, int, double, double>();
@@ -84,7 +66,7 @@ public class LinearScanTests
             foreach (var (length, lo, hi) in new[] { (37, 0.0, 1.0), (200, 0.9, 1.0), (37, 0.0, 0.05), (200, 0.999, 1.0), (5, -1.0, 1.0) })
             {
                 var row = new TheoryDataRow<string, int, double, double>(dev, length, lo, hi);
-                if (dev == "cuda" && !TestDevices.CudaAvailable) row.Skip = TestDevices.NoCudaReason;
+                row.Skip = TestDevices.SkipReason(dev);
                 data.Add(row);
             }
         return data;
@@ -110,9 +92,9 @@ public class LinearScanTests
         Numerics.AssertClose(expectedLast, hLast.ToArray<double>(), atol: 1e-12, rtol: 1e-12, what: "hLast");
 
         ((h * torch.tensor(p.G, p.Shape, device)).sum() + (hLast * torch.tensor(p.GLast, Problem.StateShape, device)).sum()).backward();
-        Numerics.AssertClose(NumericGradient(p, p.A), a.grad!.ToArray<double>(), atol: 1e-7, rtol: 1e-7, what: "dL/da");
-        Numerics.AssertClose(NumericGradient(p, p.B), b.grad!.ToArray<double>(), atol: 1e-7, rtol: 1e-7, what: "dL/db");
-        Numerics.AssertClose(NumericGradient(p, p.H0), h0.grad!.ToArray<double>(), atol: 1e-7, rtol: 1e-7, what: "dL/dh0");
+        Numerics.AssertClose(GradCheck.Numeric(p.A, () => Loss(p)), a.grad!.ToArray<double>(), atol: 1e-7, rtol: 1e-7, what: "dL/da");
+        Numerics.AssertClose(GradCheck.Numeric(p.B, () => Loss(p)), b.grad!.ToArray<double>(), atol: 1e-7, rtol: 1e-7, what: "dL/db");
+        Numerics.AssertClose(GradCheck.Numeric(p.H0, () => Loss(p)), h0.grad!.ToArray<double>(), atol: 1e-7, rtol: 1e-7, what: "dL/dh0");
     }
 
     [Theory]
@@ -219,24 +201,10 @@ public class LinearScanTests
         {
             var re = inputs[2 * i];
             var im = inputs[2 * i + 1];
-            var numeric = new Complex[re.Length];
-            for (var k = 0; k < re.Length; k++)
-                numeric[k] = new Complex(Central(re, k, Loss), Central(im, k, Loss));
+            var numeric = GradCheck.Numeric(re, Loss).Zip(GradCheck.Numeric(im, Loss), (r, m) => new Complex(r, m)).ToArray();
             Numerics.AssertClose(numeric.Select(c => c.Real).ToArray(), grads[i].Select(c => c.Real).ToArray(), 1e-7, 1e-7, $"Re grad of input {i}");
             Numerics.AssertClose(numeric.Select(c => c.Imaginary).ToArray(), grads[i].Select(c => c.Imaginary).ToArray(), 1e-7, 1e-7, $"Im grad of input {i}");
         }
-    }
-
-    private static double Central(double[] x, int k, Func<double> f)
-    {
-        const double eps = 1e-6;
-        var saved = x[k];
-        x[k] = saved + eps;
-        var plus = f();
-        x[k] = saved - eps;
-        var minus = f();
-        x[k] = saved;
-        return (plus - minus) / (2 * eps);
     }
 
     [Theory]
@@ -280,9 +248,9 @@ public class LinearScanTests
 
         (hT * torch.tensor(g, shape, device)).sum().backward();
         Assert.Equal(new long[] { length, 1, Width }, aT.grad!.shape);
-        Numerics.AssertClose(Enumerable.Range(0, aShared.Length).Select(k => Central(aShared, k, Loss)).ToArray(),
+        Numerics.AssertClose(GradCheck.Numeric(aShared, Loss),
             aT.grad!.ToArray<double>(), 1e-7, 1e-7, "dL/da");
-        Numerics.AssertClose(Enumerable.Range(0, b.Length).Select(k => Central(b, k, Loss)).ToArray(),
+        Numerics.AssertClose(GradCheck.Numeric(b, Loss),
             bT.grad!.ToArray<double>(), 1e-7, 1e-7, "dL/db");
     }
 

@@ -119,7 +119,7 @@ public class SelectiveScanTests
                 foreach (var eventMode in new[] { false, true })
                 {
                     var row = new TheoryDataRow<string, string, bool>(dev, disc, eventMode);
-                    if (dev == "cuda" && !TestDevices.CudaAvailable) row.Skip = TestDevices.NoCudaReason;
+                    row.Skip = TestDevices.SkipReason(dev);
                     data.Add(row);
                 }
         return data;
@@ -145,18 +145,7 @@ public class SelectiveScanTests
         ((y * torch.tensor(p.G, Problem.Shapes[0], device)).sum() + (hLast * torch.tensor(p.GLast, Problem.Shapes[8], device)).sum()).backward();
         for (var i = 0; i < inputs.Length; i++)
         {
-            var numeric = new double[inputs[i].Length];
-            for (var k = 0; k < numeric.Length; k++)
-            {
-                const double eps = 1e-6;
-                var saved = inputs[i][k];
-                inputs[i][k] = saved + eps;
-                var plus = Loss(p);
-                inputs[i][k] = saved - eps;
-                var minus = Loss(p);
-                inputs[i][k] = saved;
-                numeric[k] = (plus - minus) / (2 * eps);
-            }
+            var numeric = GradCheck.Numeric(inputs[i], () => Loss(p));
             Numerics.AssertClose(numeric, x[i].grad!.ToArray<double>(), atol: 1e-7, rtol: 1e-6, what: $"dL/d{Problem.Names[i]}");
         }
     }

@@ -125,10 +125,6 @@ bool vectorizable(const void* a, int64_t lda, const void* b, int64_t ldb, int64_
   return cols % vec == 0 && lda % vec == 0 && ldb % vec == 0 && aligned(a, 16) && aligned(b, 16);
 }
 
-const char* status() {
-  const auto s = cudaGetLastError();
-  return s == cudaSuccess ? nullptr : cudaGetErrorString(s);
-}
 
 int grid_rows(int64_t rows) { return static_cast<int>(rows < 65535 ? rows : 65535); }
 
@@ -141,7 +137,7 @@ const char* lse_for(const void* z, int64_t rows, int64_t cols, int64_t ld, const
     row_logsumexp_kernel<T, vec><<<grid_rows(rows), kThreads, 0, stream>>>(p, rows, cols, ld, labels, offset, lse, target, row_sum);
   else
     row_logsumexp_kernel<T, 1><<<grid_rows(rows), kThreads, 0, stream>>>(p, rows, cols, ld, labels, offset, lse, target, row_sum);
-  return status();
+  return device::launch_status();
 }
 
 template <typename T>
@@ -158,7 +154,7 @@ const char* grad_for(const void* z, int64_t rows, int64_t cols, int64_t ld_z, co
     const dim3 grid(static_cast<unsigned>((cols + kThreads - 1) / kThreads), grid_rows(rows));
     cross_entropy_grad_kernel<T, 1><<<grid, kThreads, 0, stream>>>(in, rows, cols, ld_z, lse, coef, shift, onehot, labels, offset, out, ld_g);
   }
-  return status();
+  return device::launch_status();
 }
 
 }  // namespace

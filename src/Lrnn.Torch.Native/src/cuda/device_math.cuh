@@ -7,6 +7,12 @@
 
 namespace lrnn::kernels::device {
 
+// What a launcher returns after its launches: nullptr, or the CUDA error they raised.
+inline const char* launch_status() {
+  const cudaError_t error = cudaGetLastError();
+  return error == cudaSuccess ? nullptr : cudaGetErrorString(error);
+}
+
 template <typename R>
 struct alignas(2 * sizeof(R)) Complex {
   R re, im;

@@ -19,6 +19,7 @@
 // since y_h and y_{h+1} are real. Twiddles come from sincospif of exact binary fractions, products of at most three.
 // An optional epilogue applies the exact GELU once or twice to y as it is written (the S4 block's two activations),
 // which saves the two full passes they would take on their own.
+#include "device_math.cuh"
 #include "launch.h"
 
 #include <cuda_runtime.h>
@@ -303,8 +304,7 @@ const char* fft_causal_conv(const FftConvProblem& p, void* stream) {
                                : p.gelus == 1 ? run(fft_causal_conv_kernel<1>)
                                               : run(fft_causal_conv_kernel<2>);
   if (launched != cudaSuccess) return cudaGetErrorString(launched);
-  const cudaError_t error = cudaGetLastError();
-  return error == cudaSuccess ? nullptr : cudaGetErrorString(error);
+  return device::launch_status();
 }
 
 }  // namespace launch

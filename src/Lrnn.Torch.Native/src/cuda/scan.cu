@@ -139,8 +139,7 @@ const char* run(const ScanProblem& problem, void* workspace, cudaStream_t stream
     scan_summaries<T><<<blocks_for(c.chunks * channels), kThreads, 0, stream>>>(args);
   }
   scan_apply<T><<<blocks_for(c.chunks * channels), kThreads, 0, stream>>>(args);
-  const auto status = cudaGetLastError();
-  return status == cudaSuccess ? nullptr : cudaGetErrorString(status);
+  return device::launch_status();
 }
 
 int64_t element_bytes(launch::Scalar s) {

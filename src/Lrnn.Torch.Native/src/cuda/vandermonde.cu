@@ -7,6 +7,7 @@
 // product (never repeated products, whose rounding would drift the phase over long sequences). One block per (r, h)
 // builds both factor tables in shared memory, w folded into the outer one, and each output is a dot product over n
 // of a row of one table with a column of the other, keeping only the real part.
+#include "device_math.cuh"
 #include "launch.h"
 
 #include <cuda_runtime.h>
@@ -92,8 +93,7 @@ const char* real_modes_to_time(const void* weights, const void* log_lambda, cons
                               static_cast<cudaStream_t>(stream)>>>(
       static_cast<const float2*>(weights), static_cast<const float2*>(log_lambda), at_zero, static_cast<int>(H),
       static_cast<int>(N), static_cast<int>(L), out);
-  const cudaError_t error = cudaGetLastError();
-  return error == cudaSuccess ? nullptr : cudaGetErrorString(error);
+  return device::launch_status();
 }
 
 }  // namespace launch

@@ -19,7 +19,7 @@ public static class DiagonalRecurrence
     public static Tensor States(Tensor v, Tensor logA, ComplexStateCache? cache)
     {
         var length = v.size(1);
-        var realType = logA.dtype == ScalarType.ComplexFloat64 ? ScalarType.Float64 : ScalarType.Float32;
+        var realType = Precision.ComputeType(logA.dtype);
         var l = torch.arange(length, realType, v.device).unsqueeze(-1);                  // (L, 1)
         var kernel = l.mul(logA).exp();                                                  // (L, N): Ā^l
         var states = FftConvolution.Causal(v, kernel.unsqueeze(0), dim: 1);             // (B, L, N)

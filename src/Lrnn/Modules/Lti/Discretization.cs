@@ -47,26 +47,29 @@ public static class Discretization
 
     /// <summary>
     /// <paramref name="a"/> (N) complex, <paramref name="dt"/> (N) real of the matching precision (or any shapes that
-    /// broadcast, as S4D's (H, N') and (H, 1)) → Ā, log Ā, γ complex. Call inside a dispose scope: the results and their temporaries belong to it.
+    /// broadcast, as S4D's (H, N') and (H, 1)) → Ā, log Ā, γ complex. Event mode (S5LTV's integration timesteps):
+    /// <paramref name="stepDt"/> Δ_A (..., N) is the step Ā takes, while γ keeps Δ. Call inside a dispose scope: the
+    /// results and their temporaries belong to it.
     /// </summary>
-    public static Discrete Apply(DiscretizationMethod method, Tensor a, Tensor dt)
+    public static Discrete Apply(DiscretizationMethod method, Tensor a, Tensor dt, Tensor? stepDt = null)
     {
         var dtA = a.mul(dt);                                                            // (N) complex
+        var stepA = stepDt is null ? dtA : a.mul(stepDt);                               // Δ_A·A: Ā's exponent
         switch (method)
         {
             case DiscretizationMethod.Zoh:
             {
-                var aBar = dtA.exp();
-                return new Discrete(aBar, dtA, aBar.sub(1.0).div(a));
+                var aBar = stepA.exp();
+                return new Discrete(aBar, stepA, (stepDt is null ? aBar : dtA.exp()).sub(1.0).div(a));
             }
             case DiscretizationMethod.Bilinear:
             {
                 var denominator = 1.0 - dtA.mul(0.5);                                   // 1 − ½ΔA
-                var aBar = dtA.mul(0.5).add(1.0).div(denominator);
+                var aBar = stepDt is null ? dtA.mul(0.5).add(1.0).div(denominator) : stepA.mul(0.5).add(1.0).div(1.0 - stepA.mul(0.5));
                 return new Discrete(aBar, aBar.log(), dt.div(denominator));
             }
             case DiscretizationMethod.Dirac:
-                return new Discrete(dtA.exp(), dtA, torch.ones_like(a));
+                return new Discrete(stepA.exp(), stepA, torch.ones_like(a));
             case DiscretizationMethod.NoDiscretization:
                 return new Discrete(a, a.log(), torch.ones_like(a));
             default:

@@ -34,7 +34,7 @@ public static class FftConvolution
         Tensor y;
         if (x.dtype.IsComplex() || k.dtype.IsComplex())
         {
-            var complexType = x.dtype is ScalarType.Float64 or ScalarType.ComplexFloat64 ? ScalarType.ComplexFloat64 : ScalarType.ComplexFloat32;
+            var complexType = Precision.ComplexType(x.dtype);
             y = torch.fft.ifft(torch.fft.fft_(Precision.Cast(x, complexType), n, d).mul(torch.fft.fft_(Precision.Cast(k, complexType), n, d)), n, d);
         }
         else

@@ -154,7 +154,7 @@ public static class Hippo
     /// Eigenvalues (ascending is not guaranteed) and orthonormal eigenvectors (columns) of a Hermitian matrix, by
     /// cyclic complex Jacobi rotations: slow (O(N³) per sweep) but exact to round-off, and enough for initialisation.
     /// </summary>
-    private static (double[] Values, Complex[,] Vectors) HermitianEigen(Complex[,] matrix)
+    internal static (double[] Values, Complex[,] Vectors) HermitianEigen(Complex[,] matrix)
     {
         var n = matrix.GetLength(0);
         var m = (Complex[,])matrix.Clone();

@@ -68,7 +68,7 @@ public static class Vandermonde
         if (length < 1) throw new ArgumentException($"Vandermonde: length must be ≥ 1, got {length}", nameof(length));
         var blockLength = (long)Math.Ceiling(Math.Sqrt(length));                              // T
         var blockCount = (length + blockLength - 1) / blockLength;                            // I
-        var realType = logLambda.dtype == ScalarType.ComplexFloat64 ? ScalarType.Float64 : ScalarType.Float32;
+        var realType = Precision.ComputeType(logLambda.dtype);
         var device = logLambda.device;
         var outer = torch.arange(0, blockCount * blockLength, blockLength, realType, device)
             .unsqueeze(-1).mul(logLambda.unsqueeze(-2)).exp();                               // (H, I, N)

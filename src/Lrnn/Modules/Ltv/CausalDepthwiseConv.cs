@@ -14,9 +14,11 @@ internal static class CausalDepthwiseConv
 {
     /// <summary>
     /// x (B, C, L) → y (B, C, L). With <paramref name="state"/> (B, C, K), the history comes from it and it is left holding
-    /// the last K inputs up to each sequence's end: token <c>lengths[b] − 1</c> when <paramref name="lengths"/> is given.
+    /// the last K inputs up to each sequence's end: absolute token <c>lengths[b] − 1</c> when <paramref name="lengths"/>
+    /// (B) or (1) is given, counting the <paramref name="offset"/> tokens the cache already holds (as
+    /// <see cref="Lti.LengthMask"/>).
     /// </summary>
-    public static Tensor Forward(Tensor x, Conv1d conv, Tensor? state, Tensor? lengths)
+    public static Tensor Forward(Tensor x, Conv1d conv, Tensor? state, Tensor? lengths, long offset = 0)
     {
         var (batch, channels, length) = (x.size(0), x.size(1), x.size(2));
         var taps = conv.kernel_size;
@@ -28,17 +30,23 @@ internal static class CausalDepthwiseConv
         if (state is not null)
         {
             var window = torch.cat([state.to(x.dtype), x], 2);                                // (B, C, K + L)
-            var tail = lengths is null ? window.narrow(2, length, taps) : TailsEndingAt(window, lengths, taps);
+            var tail = lengths is null ? window.narrow(2, length, taps) : TailsEndingAt(window, lengths, offset, taps);
             using (torch.no_grad()) state.copy_(tail);
         }
         return y.MoveToOuterDisposeScope();
     }
 
-    /// <summary>window (B, C, K + L) → (B, C, K): for each sequence the K entries ending at its own length (lengths are few: read on the host).</summary>
-    private static Tensor TailsEndingAt(Tensor window, Tensor lengths, long taps)
+    /// <summary>
+    /// window (B, C, K + L) → (B, C, K): for each sequence the K entries ending at its own length within this call
+    /// (lengths[b] − offset, clamped to [0, L]; lengths are few: read on the host).
+    /// </summary>
+    private static Tensor TailsEndingAt(Tensor window, Tensor lengths, long offset, long taps)
     {
+        var (batch, length) = (window.size(0), window.size(2) - taps);
         using var ends = lengths.to(ScalarType.Int64, Device.CPU);
-        return torch.stack(ends.ToArray<long>().Select((end, b) => window.select(0, b).narrow(1, end, taps)).ToList());
+        var host = ends.ToArray<long>();
+        return torch.stack(Enumerable.Range(0, (int)batch)
+            .Select(b => window.select(0, b).narrow(1, Math.Clamp(host[host.Length == 1 ? 0 : b] - offset, 0, length), taps)).ToList());
     }
 
     /// <summary>One token x (B, C) → y (B, C); shifts <paramref name="state"/> (B, C, K) by one and appends x.</summary>

@@ -1,5 +1,6 @@
 using Lrnn.Config;
 using Lrnn.Inference;
+using Lrnn.Modules.Lti;
 using Lrnn.Modules.Ltv;
 using Lrnn.Torch;
 using Lrnn.Torch.Modules;
@@ -123,7 +124,7 @@ public sealed class Mamba : Mixer
         using var scope = torch.NewDisposeScope();
         var type = Precision.ComputeType(x.dtype);
         var xz = in_proj.call(x).chunk(2, -1);                                                // (B, L, E) each
-        var conv = CausalDepthwiseConv.Forward(xz[0].transpose(1, 2), conv1d, cache?.ConvState, context.Lengths);
+        var conv = CausalDepthwiseConv.Forward(xz[0].transpose(1, 2), conv1d, cache?.ConvState, context.Lengths, cache?.Position ?? 0);
         var u = silu(conv);                                                                   // (B, E, L)
         var parts = x_proj.call(u.transpose(1, 2)).split([_dtRank, _dState, _dState], -1);    // (B, L, ·)
         var dt = Precision.Cast(dt_proj.call(parts[0]), type).transpose(1, 2);                // (B, E, L), before bias and softplus
@@ -140,7 +141,7 @@ public sealed class Mamba : Mixer
         if (context.Lengths is { } lengths)
         {
             // Padding: Δ = Δ_A = 0 gives Ā = 1 and B̄ = 0 in every discretisation but dirac, whose B̄ = B: zero B too.
-            var valid = SequenceMask.Valid(lengths, batch, length, x.device).unsqueeze(1);   // (B, 1, L)
+            var valid = LengthMask.Valid(lengths, batch, length, cache?.Position ?? 0, x.device).unsqueeze(1);   // (B, 1, L)
             delta = SequenceMask.KeepInput(delta, valid);
             deltaA = deltaA is null ? null : SequenceMask.KeepInput(deltaA, valid);
             b = SequenceMask.KeepInput(b, valid);

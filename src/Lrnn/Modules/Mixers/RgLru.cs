@@ -1,5 +1,6 @@
 using Lrnn.Config;
 using Lrnn.Inference;
+using Lrnn.Modules.Lti;
 using Lrnn.Modules.Ltv;
 using Lrnn.Torch;
 using Lrnn.Torch.Modules;
@@ -97,9 +98,9 @@ public sealed class RgLru : Mixer
         cache?.EnsureRoom(length);
 
         using var scope = torch.NewDisposeScope();
-        var valid = context.Lengths is { } lengths ? SequenceMask.Valid(lengths, batch, length, x.device).unsqueeze(-1) : null;   // (B, L, 1)
+        var valid = context.Lengths is { } lengths ? LengthMask.Valid(lengths, batch, length, cache?.Position ?? 0, x.device).unsqueeze(-1) : null;   // (B, L, 1)
         var gate = gelu(gate_proj.call(x));                                                              // (B, L, E)
-        var convolved = CausalDepthwiseConv.Forward(in_proj.call(x).transpose(1, 2), conv1d, cache?.ConvState, context.Lengths);
+        var convolved = CausalDepthwiseConv.Forward(in_proj.call(x).transpose(1, 2), conv1d, cache?.ConvState, context.Lengths, cache?.Position ?? 0);
         var (decay, input) = Gates(convolved.transpose(1, 2));                                           // (B, L, E) each
         if (valid is not null)
         {

@@ -65,13 +65,12 @@ public sealed class S4D : S4Block
             var (_, b, c, logA) = discretized ??= Discretize(type);
             var taps = Options.LMax is { } lMax ? Math.Min(length, lMax) : length;
             var weights = c.mul(b).mul(2);                                                    // (C, H, N')
+            // K_l = 2 Re Σ C B̄ Ā^l (C, H, taps), with D added at tap 0 by the generation itself, except where kernel
+            // dropout must not reach D.
             var dropKernel = Options.DropKernel > 0 && training;
-            if (taps == length && !dropKernel)                                                // D at tap 0, inside the kernel generation
-                return Vandermonde.RealModesToTime(weights, logA, length, atZero: Precision.Cast(D, type));
-            var k = Vandermonde.RealModesToTime(weights, logA, taps);                         // (C, H, taps): K_l = 2 Re Σ C B̄ Ā^l
-            if (dropKernel) k = dropout(k, Options.DropKernel, training);
-            if (taps < length) k = pad(k, [0, length - taps]);                                // taps beyond l_max are zero
-            return k.add(SkipKernel(type, length));                                           // (C, H, L)
+            var k = Vandermonde.RealModesToTime(weights, logA, taps, atZero: dropKernel ? null : Precision.Cast(D, type));
+            if (dropKernel) k = dropout(k, Options.DropKernel, training).add(SkipKernel(type, taps));
+            return taps < length ? pad(k, [0, length - taps]) : k;                            // taps beyond l_max are zero
         });
         Tensor? freeResponse = null;
         if (cache is not null)

@@ -1,6 +1,7 @@
 using System.Numerics;
 using Lrnn.Config;
 using Lrnn.Inference;
+using Lrnn.Modules.Lti;
 using Lrnn.Modules.Ltv;
 using Lrnn.Torch;
 
@@ -23,7 +24,7 @@ namespace Lrnn.Modules.Mixers;
 public sealed class S5Ltv : Mixer
 {
     public static readonly MixerSchema Schema = new(
-        new MixerKwarg("discretization", KwargKind.String, "zoh") { Choices = Discretization.Methods },
+        new MixerKwarg("discretization", KwargKind.String, "zoh") { Choices = Methods },
         new MixerKwarg("conj_sym", KwargKind.Bool, false),
         new MixerKwarg("dt_min", KwargKind.Float, 0.001),
         new MixerKwarg("dt_max", KwargKind.Float, 0.1),
@@ -40,7 +41,10 @@ public sealed class S5Ltv : Mixer
 
     private readonly long _dModel;
     private readonly long _dState;
-    private readonly string _discretization;
+    private readonly DiscretizationMethod _discretization;
+
+    /// <summary>lrnnx's S5 (LTV) discretisations: those of <see cref="Discretization"/> that use Δ.</summary>
+    private static readonly string[] Methods = ["zoh", "bilinear", "dirac"];
     private readonly bool _conjSym;
     private readonly double _stepRescale;
 
@@ -54,11 +58,11 @@ public sealed class S5Ltv : Mixer
         double stepRescale = 1.0, ScalarType? dtype = null, Device? device = null)
     {
         if (dModel <= 0 || dState <= 0) throw new ArgumentException($"S5LTV: d_model and d_state must be positive, got {dModel} and {dState}");
-        if (!Discretization.Methods.Contains(discretization))
-            throw new ArgumentException($"S5LTV: unknown discretization '{discretization}' (known: {string.Join(", ", Discretization.Methods)})", nameof(discretization));
+        if (!Methods.Contains(discretization))
+            throw new ArgumentException($"S5LTV: unknown discretization '{discretization}' (known: {string.Join(", ", Methods)})", nameof(discretization));
         _dModel = dModel;
         _dState = dState;
-        _discretization = discretization;
+        _discretization = Discretization.Parse(discretization);
         _conjSym = conjSym;
         _stepRescale = stepRescale;
         var type = dtype ?? ScalarType.Float32;
@@ -121,12 +125,12 @@ public sealed class S5Ltv : Mixer
         var s = Ssm(x.dtype);
         var u = Precision.Cast(x, s.Type);                                                   // (B, L, H)
         var timesteps = context.IntegrationTimesteps is { } t ? Precision.Cast(t, s.Type).unsqueeze(-1) : null;   // (B, L, 1)
-        var (decay, gamma) = Discretization.Discretize(_discretization, s.Lambda, s.Delta, timesteps is null ? s.Delta : timesteps.mul(s.Delta));
-        var input = gamma.mul(InputToState(u, s));                                           // (B, L, P)
-        if (decay.dim() == 1) decay = decay.view(1, 1, _dState);
+        var discrete = Discretization.Apply(_discretization, s.Lambda, s.Delta, timesteps?.mul(s.Delta));
+        var input = discrete.Gamma.mul(InputToState(u, s));                                  // (B, L, P)
+        var decay = discrete.ABar.dim() == 1 ? discrete.ABar.view(1, 1, _dState) : discrete.ABar;
         if (context.Lengths is { } lengths)
         {
-            var valid = SequenceMask.Valid(lengths, batch, length, x.device).unsqueeze(-1);  // (B, L, 1)
+            var valid = LengthMask.Valid(lengths, batch, length, cache?.Position ?? 0, x.device).unsqueeze(-1);  // (B, L, 1)
             decay = SequenceMask.KeepDecay(decay, valid);
             input = SequenceMask.KeepInput(input, valid);
         }
@@ -146,9 +150,9 @@ public sealed class S5Ltv : Mixer
         using var scope = torch.NewDisposeScope();
         var s = Ssm(x.dtype);
         var u = Precision.Cast(x, s.Type);                                                   // (B, H)
-        var deltaA = s5.NextIntegrationTimestep is { } t ? Precision.Cast(t, s.Type).view(-1, 1).mul(s.Delta) : s.Delta;
-        var (decay, gamma) = Discretization.Discretize(_discretization, s.Lambda, s.Delta, deltaA);
-        var h = decay.mul(s5.State).add(gamma.mul(InputToState(u, s)));                      // (B, P)
+        var deltaA = s5.NextIntegrationTimestep is { } t ? Precision.Cast(t, s.Type).view(-1, 1).mul(s.Delta) : null;
+        var discrete = Discretization.Apply(_discretization, s.Lambda, s.Delta, deltaA);
+        var h = discrete.ABar.mul(s5.State).add(discrete.Gamma.mul(InputToState(u, s)));     // (B, P)
         using (torch.no_grad()) s5.State.copy_(h);
         s5.Advance(1);
         return ReadOut(h, u, s).to(x.dtype).MoveToOuterDisposeScope();

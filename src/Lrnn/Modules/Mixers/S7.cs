@@ -1,5 +1,6 @@
 using Lrnn.Config;
 using Lrnn.Inference;
+using Lrnn.Modules.Lti;
 using Lrnn.Modules.Ltv;
 using Lrnn.Torch;
 using Lrnn.Torch.Modules;
@@ -76,7 +77,7 @@ public sealed class S7 : Mixer
         var (decay, input) = (p.Decay, p.Input);
         if (context.Lengths is { } lengths)
         {
-            var valid = SequenceMask.Valid(lengths, batch, length, x.device).unsqueeze(-1);  // (B, L, 1)
+            var valid = LengthMask.Valid(lengths, batch, length, cache?.Position ?? 0, x.device).unsqueeze(-1);  // (B, L, 1)
             decay = SequenceMask.KeepDecay(decay, valid);
             input = SequenceMask.KeepInput(input, valid);
         }
