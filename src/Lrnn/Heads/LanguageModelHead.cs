@@ -41,6 +41,13 @@ public abstract class LanguageModelHead : Module<Tensor, Tensor>
     /// <summary>A new tensor (V) multiplying the logits before the bias (differentiable in the head's parameters), or null.</summary>
     public virtual Tensor? LogitScale() => null;
 
+    /// <summary>
+    /// Restores what an optimizer step breaks in this head's parameters (the normalized head's unit rows); the default
+    /// head has no constraint. <c>LrnnLMHeadModel.AfterOptimizerStep</c> calls it, and the trainer calls that
+    /// after every optimizer step.
+    /// </summary>
+    public virtual void AfterOptimizerStep() { }
+
     /// <summary>The head's input transform (a norm); a new handle even when it is the identity.</summary>
     protected virtual Tensor PrepareHidden(Tensor hidden) => hidden.alias();
 

@@ -4,7 +4,10 @@ namespace Lrnn.Heads;
 
 /// <summary>
 /// nGPT's head (OLMo-core's NormalizedLMHead): <c>logits = (sz·√d) ⊙ h·Wᵀ</c> with the rows of W kept at unit L2 norm
-/// by <see cref="NormalizeMatrices"/> (call it after every optimizer step; the constructor calls it once). sz (V) starts
+/// by <see cref="NormalizeMatrices"/>: the constructor calls it once and <see cref="AfterOptimizerStep"/> after every
+/// optimizer step (the trainer does this through <c>LrnnLMHeadModel.AfterOptimizerStep</c>; a hand-written
+/// loop must call that after each <c>optimizer.step()</c>, or the rows drift off the sphere). A tied head shares W with
+/// the embedding, so the embedding's rows are renormalised with it. sz (V) starts
 /// at 1/√d, so the effective scale starts at 1. No bias and no norm. Keys: <c>weight</c>, <c>sz</c>. Unlike OLMo-core,
 /// every loss implementation works with it, the fused one included.
 /// </summary>
@@ -30,6 +33,9 @@ public sealed class NormalizedLMHead : LanguageModelHead
     public override IReadOnlyList<Tensor> WeightBlocks => [weight];
 
     public override Tensor? LogitScale() => sz * _sqrtD;
+
+    /// <summary>Renormalises W (<see cref="NormalizeMatrices"/>).</summary>
+    public override void AfterOptimizerStep() => NormalizeMatrices();
 
     /// <summary>W ← W / ‖W‖₂ per vocabulary row, the norm computed in float32 (OLMo-core's l2_normalize).</summary>
     public void NormalizeMatrices()

@@ -32,7 +32,7 @@ public sealed class LrnnLMHeadModel : Module
         lm_head = RegisterModule("lm_head", head.Build(config.DModel, config.PaddedVocabSize, () => Block.CreateNorm(config, dtype, device), dtype, device));
         LrnnInitialization.Apply(this, config.NLayer, config.Initializer);
         if (config.TieEmbeddings) TieWeights();
-        if (lm_head is NormalizedLMHead normalized) normalized.NormalizeMatrices();
+        AfterOptimizerStep();   // the tie replaced the head's unit rows with the embedding's
     }
 
     public LrnnConfig Config { get; }
@@ -40,6 +40,13 @@ public sealed class LrnnLMHeadModel : Module
     // Named as lrnnx's attributes: these are the state-dict keys.
     public LrnnModel backbone { get; }
     public LanguageModelHead lm_head { get; }
+
+    /// <summary>
+    /// Restores the constraints that an optimizer step breaks: the normalized (nGPT) head's unit-norm rows, tied embedding
+    /// included. <see cref="Training.Trainer"/> calls it after every optimizer step; a hand-written training loop must call
+    /// it after each <c>optimizer.step()</c>. A no-op for the other heads.
+    /// </summary>
+    public void AfterOptimizerStep() => lm_head.AfterOptimizerStep();
 
     /// <summary>Makes each head weight the matching embedding weight (one tensor under both keys; per split for a split vocabulary).</summary>
     public void TieWeights()

@@ -142,6 +142,7 @@ public sealed class Trainer : IDisposable
             if (_options.GradientClipNorm > 0)
                 torch.nn.utils.clip_grad_norm_(_model.parameters(), _options.GradientClipNorm).Dispose();
             _optimizer.step();
+            _model.AfterOptimizerStep();                                          // nGPT's head: rows back to unit norm
             _optimizer.zero_grad();
             Step++;
             var loss = lossSum / targets;
