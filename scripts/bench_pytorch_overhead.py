@@ -49,7 +49,7 @@ def inputs(n_rows, n_cols):
 
 
 def chain(a, b):
-    """The ten elementwise ops of BenchWorkloads.Chain (C#) and chain() in bench.cpp, in the same order."""
+    """The ten elementwise ops of BenchWorkloads.Chain (C#) and chain() in tests/Lrnn.Benchmarks/Native/native_floor.cpp, in the same order."""
     t = a + b
     t = t * b
     t = t - a

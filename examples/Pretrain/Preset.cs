@@ -1,5 +1,4 @@
 using Lrnn.Config;
-using Lrnn.Heads;
 using Lrnn.Tokenization;
 using Lrnn.Training;
 using Newtonsoft.Json.Linq;

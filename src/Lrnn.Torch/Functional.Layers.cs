@@ -82,7 +82,21 @@ public static partial class torch
             {
                 if (weight is null) return Tensor.FromNative(NativeMethods.lrnn_rms_norm(input.Handle, TensorHandle.Null, eps));
                 // One autograd node with a hand-written backward (fused_rms_norm.cpp) instead of six composite ones.
-                return torch.ops.rms_norm_fused(input, weight, eps);
+                return rms_norm_fused(input, weight, eps);
+            }
+
+            /// <summary>
+            /// RMSNorm, <c>y = x · rsqrt(mean(x², -1) + eps) · weight</c>, as one autograd node that saves only x,
+            /// weight and one reciprocal RMS per row (fused_rms_norm.cpp, a hand-written backward; autograd_function.h
+            /// explains how to add such an op). x: (..., D), weight: (D); y has x's shape and dtype. bf16/f16 inputs are
+            /// normalised in float32.
+            /// </summary>
+            public static Tensor rms_norm_fused(Tensor input, Tensor weight, double eps = 1e-5)
+            {
+                ArgumentNullException.ThrowIfNull(input);
+                ArgumentNullException.ThrowIfNull(weight);
+                // Shapes are checked natively (ArgumentException with both shapes): once per call, not on both sides.
+                return Tensor.FromNative(NativeMethods.lrnn_rms_norm_fused(input.Handle, weight.Handle, eps));
             }
 
             /// <summary>When <paramref name="training"/>, zeroes each element with probability <paramref name="p"/> and

@@ -51,7 +51,6 @@ public static partial class torch
                 $"{NativeMethods.lrnn_torch_version_major()}.{NativeMethods.lrnn_torch_version_minor()}.{NativeMethods.lrnn_torch_version_patch()}",
                 Marshal.PtrToStringUTF8(NativeMethods.lrnn_torch_source()) ?? "",
                 NativeMethods.lrnn_built_with_cuda() == 1,
-                NativeMethods.lrnn_cuda_kernels_enabled() == 1,
                 cuda.is_available(),
                 cuda.is_available() ? cuda.device_count() : 0,
                 NativeLibraryLoader.LoadedPath ?? "");
@@ -66,15 +65,12 @@ public static partial class torch
 /// <param name="LibtorchVersion">libtorch version the shim was compiled against (e.g. 1.13.0).</param>
 /// <param name="LibtorchSource">where the build found libtorch (environment, Python package, system).</param>
 /// <param name="BuiltWithCuda">whether the shim links libtorch_cuda.</param>
-/// <param name="CudaKernels">whether the hand-written CUDA kernels (linear scan, fused cross-entropy row passes, FFT
-/// convolution, S4D kernel generation) run:
-/// built with nvcc and not switched off by LRNN_CUDA_KERNELS=0; otherwise those ops run their ATen versions.</param>
 /// <param name="CudaAvailable">whether a CUDA device is usable now.</param>
 /// <param name="CudaDeviceCount">number of CUDA devices.</param>
 /// <param name="NativeLibraryPath">the shim file that was loaded.</param>
-public sealed record TorchInfo(string LibtorchVersion, string LibtorchSource, bool BuiltWithCuda, bool CudaKernels, bool CudaAvailable,
+public sealed record TorchInfo(string LibtorchVersion, string LibtorchSource, bool BuiltWithCuda, bool CudaAvailable,
     int CudaDeviceCount, string NativeLibraryPath)
 {
     public override string ToString() =>
-        $"libtorch {LibtorchVersion} ({LibtorchSource}); CUDA built: {BuiltWithCuda} (kernels: {CudaKernels}), available: {CudaAvailable} ({CudaDeviceCount} devices); shim: {NativeLibraryPath}";
+        $"libtorch {LibtorchVersion} ({LibtorchSource}); CUDA built: {BuiltWithCuda}, available: {CudaAvailable} ({CudaDeviceCount} devices); shim: {NativeLibraryPath}";
 }

@@ -4,7 +4,7 @@ namespace Lrnn.Benchmarks;
 
 /// <summary>
 /// The small workloads whose per-op cost the overhead benchmarks compare. The numeric values are the
-/// <c>workload</c> argument of the native floor (src/Lrnn.Torch.Native/src/bench.cpp), and the names are the
+/// <c>workload</c> argument of the native floor (Native/native_floor.cpp), and the names are the
 /// keys of scripts/bench_pytorch_overhead.py: the three implementations must stay the same computation.
 /// </summary>
 public enum BenchWorkload
@@ -49,7 +49,7 @@ public static class BenchWorkloads
         _ => throw new ArgumentOutOfRangeException(nameof(workload), workload, null),
     };
 
-    // The same ten ops, in the same order, as chain() in bench.cpp; each intermediate is freed at the end of
+    // The same ten ops, in the same order, as chain() in Native/native_floor.cpp; each intermediate is freed at the end of
     // the method, like the native loop frees it on reassignment.
     private static Tensor Chain(Tensor a, Tensor b)
     {

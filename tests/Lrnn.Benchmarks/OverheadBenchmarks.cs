@@ -1,6 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using Lrnn.Torch;
-using Lrnn.Torch.Native;
+using Lrnn.Benchmarks.Native;
 
 namespace Lrnn.Benchmarks;
 
@@ -50,7 +50,7 @@ public class OverheadBenchmarks
     /// <summary>The same workload looped inside libtorch; reported per iteration of that loop.</summary>
     [Benchmark(OperationsPerInvoke = FloorIterations)]
     public double NativeFloor() =>
-        NativeMethods.lrnn_bench_loop((int)Workload, _a.Handle, _b.Handle, FloorIterations);
+        NativeFloorLibrary.Loop(Workload, _a, _b, FloorIterations);
 
     [GlobalCleanup]
     public void Cleanup()

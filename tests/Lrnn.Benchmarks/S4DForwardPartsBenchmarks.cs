@@ -2,6 +2,7 @@ using BenchmarkDotNet.Attributes;
 using Lrnn.Benchmarks.Lti;
 using Lrnn.Modules;
 using Lrnn.Modules.Lti;
+using Lrnn.Ops;
 using Lrnn.Torch;
 using static Lrnn.Torch.torch.nn.functional;
 
@@ -10,7 +11,7 @@ namespace Lrnn.Benchmarks;
 /// <summary>
 /// Where issue 4's S4D forward (no grad, eval) spends its time, part by part, at the preset's size: the whole
 /// <c>Forward</c> (its kernel cached across calls, <see cref="S4Block.CacheKernel"/>) and <c>ForwardGeneratingKernel</c>
-/// (the kernel generated in each call, as in training); the <c>Convolution</c> with its two GELUs (<c>torch.ops.fft_causal_conv</c> with a (1, H, L)
+/// (the kernel generated in each call, as in training); the <c>Convolution</c> with its two GELUs (<c>ops.fft_causal_conv</c> with a (1, H, L)
 /// kernel, one hand-written kernel on CUDA); the <c>Projection</c>, output_linear and its GELU over the (B·L, H)
 /// rows; and the <c>CopyFloor</c> of LtiMixerBenchmarks. What is left of Forward is the kernel generation and the
 /// small ops around it. Same environment as <see cref="LtiMixerBenchmarks"/> (LRNN_BENCH_PRESET, LRNN_BENCH_DEVICE,
@@ -90,7 +91,7 @@ public class S4DForwardPartsBenchmarks
     public bool Convolution()
     {
         using (torch.no_grad())
-        using (var y = torch.ops.fft_causal_conv(_x, _kernel, gelus: 2))
+        using (var y = ops.fft_causal_conv(_x, _kernel, gelus: 2))
             return Synchronized(y);
     }
 

@@ -1,10 +1,11 @@
 using BenchmarkDotNet.Attributes;
+using Lrnn.Ops;
 using Lrnn.Torch;
 
 namespace Lrnn.Benchmarks;
 
 /// <summary>
-/// The native scans (torch.ops.linear_scan, torch.ops.selective_scan) against the memory-copy floor of the same
+/// The native scans (ops.linear_scan, ops.selective_scan) against the memory-copy floor of the same
 /// bytes, measured in the same run (docs/scans.md). <see cref="CopyFloor"/> is the baseline, so BenchmarkDotNet's
 /// Ratio column of the linear-scan rows is "times the floor": it copies 1.5 state-sized tensors, i.e. reads and
 /// writes as many bytes as a scan that reads a and b once and writes h once. (The floor is sized for the linear scan:
@@ -84,7 +85,7 @@ public class ScanBenchmarks
     public void LinearScanForward()
     {
         using var scope = torch.NewDisposeScope();
-        using (torch.no_grad()) torch.ops.linear_scan(_a, _b);
+        using (torch.no_grad()) ops.linear_scan(_a, _b);
         Synchronize();
     }
 
@@ -94,7 +95,7 @@ public class ScanBenchmarks
         using var scope = torch.NewDisposeScope();
         var a = _a.detach().requires_grad_();
         var b = _b.detach().requires_grad_();
-        var (h, _) = torch.ops.linear_scan(a, b);
+        var (h, _) = ops.linear_scan(a, b);
         h.backward(_gradH);
         Synchronize();
     }
@@ -104,7 +105,7 @@ public class ScanBenchmarks
     {
         using var scope = torch.NewDisposeScope();
         using (torch.no_grad())
-            torch.ops.selective_scan(_u, _delta, _A, _B, _C, _D, _z, _deltaBias, deltaSoftplus: true);
+            ops.selective_scan(_u, _delta, _A, _B, _C, _D, _z, _deltaBias, deltaSoftplus: true);
         Synchronize();
     }
 
@@ -113,7 +114,7 @@ public class ScanBenchmarks
     {
         using var scope = torch.NewDisposeScope();
         var inputs = new[] { _u, _delta, _A, _B, _C, _D, _z, _deltaBias }.Select(t => t.detach().requires_grad_()).ToArray();
-        var (y, _) = torch.ops.selective_scan(inputs[0], inputs[1], inputs[2], inputs[3], inputs[4], inputs[5], inputs[6], inputs[7],
+        var (y, _) = ops.selective_scan(inputs[0], inputs[1], inputs[2], inputs[3], inputs[4], inputs[5], inputs[6], inputs[7],
             deltaSoftplus: true);
         y.backward(_gradY);
         Synchronize();

@@ -20,7 +20,8 @@
 //     its input's shape and dtype.
 //  4. Write backward with differentiable ATen ops: then `create_graph` (double backward) works for free.
 //  5. Export it like any op: `LRNN_API tensor_t lrnn_my_op(...) { LRNN_TENSOR(MyOp::apply(*x, ..., eps)); }`,
-//     and bind it in C# under `torch.ops` (NativeMethods.Fused.cs, torch.Ops.cs). Errors thrown in
+//     and bind it in C#: a generic op in Lrnn.Torch (NativeMethods.Fused.cs, torch.nn.functional), a model-specific
+//     one in Lrnn.Ops (Native/OpsNativeMethods.cs, one ops.*.cs file per op). Errors thrown in
 //     backward reach the caller of `backward()` as a normal c10::Error.
 //  6. Test forward against float64 reference math and every gradient against finite differences in
 //     float64 (FusedOpsTests).

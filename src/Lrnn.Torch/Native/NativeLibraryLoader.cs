@@ -31,8 +31,10 @@ internal static class NativeLibraryLoader
 #pragma warning disable CA2255
     [ModuleInitializer]
 #pragma warning restore CA2255
-    internal static void Register() =>
-        NativeLibrary.SetDllImportResolver(typeof(NativeLibraryLoader).Assembly, Resolve);
+    internal static void Register() => RegisterFor(typeof(NativeLibraryLoader).Assembly);
+
+    /// <summary>Resolves <paramref name="assembly"/>'s P/Invokes of the shim to the file this loader loads (Lrnn.Ops).</summary>
+    internal static void RegisterFor(Assembly assembly) => NativeLibrary.SetDllImportResolver(assembly, Resolve);
 
     private static IntPtr Resolve(string libraryName, Assembly assembly, DllImportSearchPath? searchPath) =>
         libraryName == LibraryName ? s_handle.Value : IntPtr.Zero;

@@ -1,4 +1,3 @@
-using Lrnn.Heads;
 using Lrnn.Modules;
 using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;

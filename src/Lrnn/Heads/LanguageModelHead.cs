@@ -5,13 +5,13 @@ using Lrnn.Torch.Modules;
 namespace Lrnn.Heads;
 
 /// <summary>
-/// The output head of a language model: hidden states (..., H) → logits (..., V), and, with labels, the training
-/// loss (<c>Forward(hidden, labels, options)</c>) computed by <see cref="Loss"/>'s implementation.
+/// The output head of a language model: <c>Forward(hidden)</c>, hidden states (..., H) → logits (..., V), and
+/// <c>Forward(hidden, labels, options)</c>, the training loss computed by <see cref="Loss"/>'s implementation.
 /// Every head is a linear map <c>logits = scale ⊙ (h·Wᵀ) + bias</c> of its (optionally normalised) input, described
 /// by <see cref="WeightBlocks"/>, <see cref="OutputBias"/> and <see cref="LogitScale"/>, which is what lets every
 /// loss implementation (the fused one included) serve every head.
 /// </summary>
-public abstract class LanguageModelHead : Module<Tensor, Tensor>
+public abstract class LanguageModelHead : Module, IVocabularyProjection
 {
     protected LanguageModelHead(long dModel, long vocabSize)
     {
@@ -66,11 +66,12 @@ public abstract class LanguageModelHead : Module<Tensor, Tensor>
         return logits.MoveToOuterDisposeScope();
     }
 
-    /// <summary>hidden (B, L, H) → logits (B, L, V).</summary>
-    public override Tensor forward(Tensor input)
+    /// <summary>hidden (..., H) → logits (..., V).</summary>
+    public Tensor Forward(Tensor hidden)
     {
-        using var hidden = PrepareHidden(input);
-        return Project(hidden);
+        ArgumentNullException.ThrowIfNull(hidden);
+        using var prepared = PrepareHidden(hidden);
+        return Project(prepared);
     }
 
     /// <summary>

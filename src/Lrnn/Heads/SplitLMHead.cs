@@ -1,3 +1,4 @@
+using Lrnn.Config;
 using Lrnn.Torch;
 using Lrnn.Torch.Modules;
 

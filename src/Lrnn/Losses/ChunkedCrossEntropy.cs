@@ -1,4 +1,3 @@
-using Lrnn.Heads;
 using Lrnn.Torch;
 
 namespace Lrnn.Losses;
@@ -18,7 +17,7 @@ public sealed class ChunkedCrossEntropy(long chunkSize) : CrossEntropyImplementa
     public override string Name => LossFunctions.Chunked;
     public override bool MaterialisesLogits => true;
 
-    public override TokenLosses Compute(LanguageModelHead head, Tensor hidden, Tensor labels, long ignoreIndex, double labelSmoothing,
+    public override TokenLosses Compute(IVocabularyProjection head, Tensor hidden, Tensor labels, long ignoreIndex, double labelSmoothing,
         out Tensor? logits)
     {
         logits = head.Project(hidden);                                                  // (N, V)

@@ -1,4 +1,3 @@
-using Lrnn.Heads;
 using Lrnn.Torch;
 
 namespace Lrnn.Losses;
@@ -16,10 +15,10 @@ public abstract class CrossEntropyImplementation
     public abstract bool MaterialisesLogits { get; }
 
     /// <summary>
-    /// hidden (N, H) after the head's norm, labels (N) → per-token losses. <paramref name="logits"/> receives the
+    /// hidden (N, H) after the head's norm, labels (N) → per-token losses of <paramref name="head"/>'s logits. <paramref name="logits"/> receives the
     /// (N, V) logits when <see cref="MaterialisesLogits"/> (the caller owns them), else null.
     /// </summary>
-    public abstract TokenLosses Compute(LanguageModelHead head, Tensor hidden, Tensor labels, long ignoreIndex, double labelSmoothing,
+    public abstract TokenLosses Compute(IVocabularyProjection head, Tensor hidden, Tensor labels, long ignoreIndex, double labelSmoothing,
         out Tensor? logits);
 
     /// <summary>

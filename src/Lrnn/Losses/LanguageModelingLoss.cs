@@ -1,4 +1,3 @@
-using Lrnn.Heads;
 using Lrnn.Torch;
 
 namespace Lrnn.Losses;
@@ -23,7 +22,7 @@ public sealed class LanguageModelingLoss(CrossEntropyImplementation crossEntropy
     /// <summary>
     /// hidden (B, K, H) after the head's norm, labels (B, K) int64 → the loss of <paramref name="head"/>'s logits.
     /// </summary>
-    internal LMOutput Compute(LanguageModelHead head, Tensor hidden, Tensor labels, LMLossOptions options)
+    internal LMOutput Compute(IVocabularyProjection head, Tensor hidden, Tensor labels, LMLossOptions options)
     {
         if (options.ReturnLogits && !CrossEntropy.MaterialisesLogits)
             throw new ArgumentException($"return_logits: the {CrossEntropy.Name} loss never materialises the logits; use the default or chunked loss", nameof(options));

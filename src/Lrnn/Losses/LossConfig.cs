@@ -10,7 +10,7 @@ namespace Lrnn.Losses;
 public sealed record LossConfig
 {
     /// <summary>"default" (logits materialised, CE in float32), "chunked" (CE over chunks of tokens) or "fused_linear"
-    /// (the (N, V) logits are never held; see <c>torch.nn.functional.fused_linear_cross_entropy</c>).</summary>
+    /// (the (N, V) logits are never held; see <c>ops.fused_linear_cross_entropy</c>).</summary>
     [JsonProperty("implementation")]
     public string Implementation { get; init; } = LossFunctions.Default;
 

@@ -5,8 +5,10 @@ using Lrnn.Torch.Modules;
 namespace Lrnn.Models;
 
 /// <summary>
-/// lrnnx's effective initialisation of a language model (its <c>_init_weights</c>, which it applies twice; the
-/// second pass decides the outcome, see the reference notes §1.3):
+/// lrnnx's effective initialisation of a language model. lrnnx applies <c>_init_weights</c>
+/// (lrnnx/architectures/language_model.py) twice: <c>LRNNModel.__init__</c> with n_residuals_per_layer = 2 when the
+/// blocks have an MLP, then <c>LRNNLMHeadModel.__init__</c> with the default 1; the second pass re-draws the residual
+/// projections, so it decides the outcome:
 /// <list type="bullet">
 /// <item>every Linear bias is zeroed (attention's included; mixers keep what they draw otherwise);</item>
 /// <item>every Embedding weight ~ N(0, initializer_range²);</item>

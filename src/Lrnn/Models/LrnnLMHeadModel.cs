@@ -29,7 +29,7 @@ public sealed class LrnnLMHeadModel : Module
         Config = config.Validate();
         backbone = RegisterModule("backbone", new LrnnModel(config, dtype, device));
         var head = config.LmHead ?? new LMHeadConfig();
-        lm_head = RegisterModule("lm_head", head.Build(config.DModel, config.PaddedVocabSize, () => Block.CreateNorm(config, dtype, device), dtype, device));
+        lm_head = RegisterModule("lm_head", LanguageModelHeads.Build(head, config.DModel, config.PaddedVocabSize, () => Block.CreateNorm(config, dtype, device), dtype, device));
         LrnnInitialization.Apply(this, config.NLayer, config.Initializer);
         if (config.TieEmbeddings) TieWeights();
         AfterOptimizerStep();   // the tie replaced the head's unit rows with the embedding's
@@ -53,12 +53,12 @@ public sealed class LrnnLMHeadModel : Module
     {
         if (lm_head is SplitLMHead split)
         {
-            var embeddings = (SplitTokenEmbeddings)backbone.TokenEmbedding;
+            var embeddings = (SplitTokenEmbeddings)backbone.embedding;
             foreach (var name in split.Vocabulary.Order) split.Split(name).weight = embeddings.Split(name).weight;
         }
         else
         {
-            lm_head.SetParameter("weight", backbone.embedding.weight);
+            lm_head.SetParameter("weight", ((Embedding)backbone.embedding).weight);
         }
     }
 
@@ -126,16 +126,16 @@ public sealed class LrnnLMHeadModel : Module
             throw new ArgumentException($"Step takes input_ids of shape (B, 1); got [{string.Join(", ", inputIds.shape)}]", nameof(inputIds));
         CheckBatch(inputIds, cache);
         using var hidden = backbone.Step(inputIds, cache, integrationTimestep);
-        return lm_head.call(hidden);
+        return lm_head.Forward(hidden);
     }
 
     private Tensor Logits(Tensor hidden, long numLastTokens)
     {
-        if (numLastTokens <= 0) return lm_head.call(hidden);
+        if (numLastTokens <= 0) return lm_head.Forward(hidden);
         var length = hidden.size(1);
         if (numLastTokens > length) throw new ArgumentOutOfRangeException(nameof(numLastTokens), $"numLastTokens ({numLastTokens}) exceeds the sequence length ({length})");
         using var last = hidden.narrow(1, length - numLastTokens, numLastTokens);
-        return lm_head.call(last);
+        return lm_head.Forward(last);
     }
 
     private static void CheckBatch(Tensor inputIds, InferenceCache cache)

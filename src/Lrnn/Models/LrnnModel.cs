@@ -17,7 +17,7 @@ public sealed class LrnnModel : Module
     public LrnnModel(LrnnConfig config, ScalarType? dtype = null, Device? device = null)
     {
         _config = config.Validate();
-        TokenEmbedding = RegisterModule<Module<Tensor, Tensor>>("embedding", config.LmHead?.Vocabulary() is { } splits
+        embedding = RegisterModule<Module<Tensor, Tensor>>("embedding", config.LmHead?.Vocabulary() is { } splits
             ? new SplitTokenEmbeddings(splits, config.DModel, dtype, device)
             : new Embedding(config.PaddedVocabSize, config.DModel, dtype: dtype, device: device));
         layers = RegisterModule("layers", new ModuleDict<Block>());
@@ -26,11 +26,8 @@ public sealed class LrnnModel : Module
     }
 
     // Named as lrnnx's attributes: these are the state-dict keys.
-    public Embedding embedding => TokenEmbedding as Embedding
-        ?? throw new InvalidOperationException("this model's vocabulary is split: its embedding is a SplitTokenEmbeddings (see TokenEmbedding)");
-
-    /// <summary>The <c>embedding</c> slot: an <see cref="Embedding"/>, or <see cref="SplitTokenEmbeddings"/> for a split vocabulary.</summary>
-    public Module<Tensor, Tensor> TokenEmbedding { get; }
+    /// <summary>The token embedding: an <see cref="Embedding"/>, or <see cref="SplitTokenEmbeddings"/> for a split vocabulary.</summary>
+    public Module<Tensor, Tensor> embedding { get; }
     public ModuleDict<Block> layers { get; }
     public Module<Tensor, Tensor> norm_f { get; }
 
@@ -99,7 +96,7 @@ public sealed class LrnnModel : Module
 
     private Tensor Run(Tensor inputIds, BlockCall call)
     {
-        var hidden = TokenEmbedding.call(inputIds);                                           // (B, L, D)
+        var hidden = embedding.call(inputIds);                                           // (B, L, D)
         Tensor? residual = null;
         for (var i = 0; i < _config.NLayer; i++)
         {

@@ -1,4 +1,4 @@
-using Lrnn.Heads;
+using Lrnn.Config;
 using Lrnn.Torch;
 using Lrnn.Torch.Modules;
 
@@ -7,7 +7,7 @@ namespace Lrnn.Modules;
 /// <summary>
 /// Token embeddings kept as one table per named part of the vocabulary (d9d's SplitTokenEmbeddings): keys
 /// <c>&lt;split&gt;.weight</c>, global ids laid out as <see cref="SplitVocabulary"/> says (the same layout as
-/// <see cref="SplitLMHead"/>'s labels). An id outside every split is an error (d9d silently embeds it as zeros).
+/// the split head's labels, Lrnn.Heads.SplitLMHead). An id outside every split is an error (d9d silently embeds it as zeros).
 /// A split can be frozen, e.g. to train only newly added special tokens.
 /// </summary>
 public sealed class SplitTokenEmbeddings : Module<Tensor, Tensor>

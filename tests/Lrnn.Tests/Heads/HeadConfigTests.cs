@@ -70,7 +70,7 @@ public sealed class HeadConfigTests
         using var scope = torch.NewDisposeScope();
         using var model = new LrnnLMHeadModel(WithHead(SplitJson));
         var head = (SplitLMHead)model.lm_head;
-        var embeddings = (Lrnn.Modules.SplitTokenEmbeddings)model.backbone.TokenEmbedding;
+        var embeddings = (Lrnn.Modules.SplitTokenEmbeddings)model.backbone.embedding;
         Assert.Same(embeddings.Split("special").weight, head.Split("special").weight);
         Assert.Same(embeddings.Split("text").weight, head.Split("text").weight);
     }

@@ -1,3 +1,4 @@
+using Lrnn.Config;
 using Lrnn.Heads;
 using Lrnn.Losses;
 using Lrnn.Tests.Support;
@@ -39,7 +40,7 @@ public sealed class HeadLossTests
         var hidden = torch.randn([Batch, Length, Hidden], dtype: ScalarType.Float64);
         var labels = torch.tensor(new long[] { 3, 9, -100, 0, 7, 1, -100, 4, 4, 2 }, [Batch, Length]);
         var output = head.Forward(hidden, labels);
-        var expected = torch.nn.functional.cross_entropy(head.forward(hidden).view(-1, Vocab), labels.view(-1),
+        var expected = torch.nn.functional.cross_entropy(head.Forward(hidden).view(-1, Vocab), labels.view(-1),
             ignore_index: -100, label_smoothing: 0.1);
         Numerics.AssertClose([expected.item<double>()], [output.Loss!.item<double>()], atol: 1e-10, what: $"{loss}: smoothed CE");
     }
@@ -55,10 +56,10 @@ public sealed class HeadLossTests
             SplitOrder = name == LMHeadConfig.Split ? ["text", "special"] : null,
             Loss = new LossConfig { Implementation = loss, ZLossMultiplier = zLoss, ChunkSize = chunkSize, LabelSmoothing = labelSmoothing },
         };
-        var head = config.Build(Hidden, Vocab, () => throw new InvalidOperationException("no norm"), dtype, device);
+        var head = LanguageModelHeads.Build(config, Hidden, Vocab, () => throw new InvalidOperationException("no norm"), dtype, device);
         using var noGrad = torch.no_grad();
         // Non-trivial bias and scale, so that their gradients and their place in the logits are tested.
-        if (head is LMHead { bias: { } bias }) bias.normal_(0, 0.5);
+        if (head is LinearLMHead { bias: { } bias }) bias.normal_(0, 0.5);
         if (head is NormalizedLMHead normalized) normalized.sz.uniform_(0.2, 0.8);
         return head;
     }
@@ -118,7 +119,7 @@ public sealed class HeadLossTests
         Numerics.AssertClose(GradCheck.Numeric(x, Objective), Doubles(hidden.grad!), atol: 1e-7, what: "d/dhidden");
         Numerics.AssertClose(GradCheck.Numeric(w, Objective), head.WeightBlocks.SelectMany(b => Doubles(b.grad!)).ToArray(),
             atol: 1e-7, what: "d/dW");
-        if (head is LMHead lm)
+        if (head is LinearLMHead lm)
             Numerics.AssertClose(GradCheck.Numeric(bias, Objective), Doubles(lm.bias!.grad!), atol: 1e-7, what: "d/dbias");
         if (head is NormalizedLMHead normalized)   // d/dsz = √d · d/dscale
             Numerics.AssertClose(GradCheck.Numeric(scale, Objective).Select(g => g * Math.Sqrt(Hidden)).ToArray(),
@@ -191,7 +192,7 @@ public sealed class HeadLossTests
         using var sliced = head.Forward(hidden.narrow(1, Length - 2, 2), labels.narrow(1, Length - 2, 2));
         Assert.Equal(new long[] { Batch, 2, Vocab }, last.Logits!.shape);
         Numerics.AssertClose(Doubles(sliced.Loss), Doubles(last.Loss), atol: 1e-12, what: "last 2");
-        Numerics.AssertClose(Doubles(head.call(hidden).narrow(1, Length - 2, 2)), Doubles(last.Logits), atol: 1e-12, what: "kept logits");
+        Numerics.AssertClose(Doubles(head.Forward(hidden).narrow(1, Length - 2, 2)), Doubles(last.Logits), atol: 1e-12, what: "kept logits");
 
         // Positions (B, K): sequence 0 keeps 4 and 0, sequence 1 keeps 1 and 2.
         var positions = torch.tensor(new long[] { 4, 0, 1, 2 }, [Batch, 2], device);

@@ -1,3 +1,4 @@
+using Lrnn.Config;
 using Lrnn.Heads;
 using Lrnn.Modules;
 using Lrnn.Tests.Support;

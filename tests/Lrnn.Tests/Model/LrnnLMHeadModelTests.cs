@@ -89,12 +89,12 @@ public sealed class LrnnLMHeadModelTests
     public void TiedHeadIsTheEmbeddingAndUntiedIsNot()
     {
         using var tied = new LrnnLMHeadModel(Family("lru"));
-        Assert.Same(tied.backbone.embedding.weight, tied.lm_head.weight);
+        Assert.Same(((Embedding)tied.backbone.embedding).weight, tied.lm_head.weight);
         Assert.DoesNotContain(tied.named_parameters(), p => p.Name == "lm_head.weight");        // de-duplicated
         using (var state = tied.state_dict()) Assert.Contains("lm_head.weight", state.Keys);     // but in the state dict, as PyTorch
 
         using var untied = new LrnnLMHeadModel(Family("lru") with { TieEmbeddings = false });
-        Assert.False(untied.lm_head.weight.is_alias_of(untied.backbone.embedding.weight));
+        Assert.False(untied.lm_head.weight.is_alias_of(((Embedding)untied.backbone.embedding).weight));
         Assert.Equal(tied.parameter_count() + 40 * 16, untied.parameter_count());
     }
 
@@ -103,7 +103,7 @@ public sealed class LrnnLMHeadModelTests
     {
         var config = ConfigFor(["attn", "attn", "attn", "attn"], dIntermediate: 256) with { DModel = 64, VocabSize = 4000 };
         using var model = new LrnnLMHeadModel(config);
-        var embedding = Doubles(model.backbone.embedding.weight);
+        var embedding = Doubles(((Embedding)model.backbone.embedding).weight);
         Assert.InRange(Math.Sqrt(embedding.Select(v => v * v).Average()), 0.019, 0.021);          // N(0, 0.02²), 256k draws
         var block = model.backbone.Layer(0);
         // U(±1/√fan_in) / √n_layer: the bound is reached within 1% and never exceeded.
@@ -164,7 +164,7 @@ public sealed class LrnnLMHeadModelTests
             Assert.Equal(model.Config.ToJson(), LrnnConfig.Load(directory).ToJson());
 
             using var loaded = LrnnLMHeadModel.FromPretrained(directory);
-            Assert.Same(loaded.backbone.embedding.weight, loaded.lm_head.weight);
+            Assert.Same(((Embedding)loaded.backbone.embedding).weight, loaded.lm_head.weight);
             Assert.Equal(before, Doubles(loaded.Forward(ids)));
         }
         finally
@@ -192,7 +192,7 @@ public sealed class LrnnLMHeadModelTests
                 Lrnn.Checkpoints.SafeTensorsCheckpoint.Save(Path.Combine(directory, LrnnLMHeadModel.WeightsFileName), tensors);
             }
             using var loaded = LrnnLMHeadModel.FromPretrained(directory);
-            Assert.Same(loaded.backbone.embedding.weight, loaded.lm_head.weight);
+            Assert.Same(((Embedding)loaded.backbone.embedding).weight, loaded.lm_head.weight);
             var ids = Ids(new Random(17), 1, 4, model.Config.VocabSize, Device.CPU);
             Assert.Equal(Doubles(model.Forward(ids)), Doubles(loaded.Forward(ids)));
         }

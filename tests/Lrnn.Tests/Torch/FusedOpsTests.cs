@@ -5,7 +5,7 @@ using Xunit;
 namespace Lrnn.Tests.Torch;
 
 /// <summary>
-/// torch.ops.rms_norm_fused: forward against the composite formula evaluated in managed float64, and its
+/// torch.nn.functional.rms_norm_fused: forward against the composite formula evaluated in managed float64, and its
 /// hand-written backward against central finite differences of that formula.
 /// </summary>
 public class FusedOpsTests
@@ -68,7 +68,7 @@ public class FusedOpsTests
         var x = torch.tensor(xs, XShape, device, requires_grad: true);
         var w = torch.tensor(ws, null, device, requires_grad: true);
 
-        var y = torch.ops.rms_norm_fused(x, w, Eps);
+        var y = torch.nn.functional.rms_norm_fused(x, w, Eps);
         Assert.Equal(XShape, y.shape);
         Assert.Equal(ScalarType.Float64, y.dtype);
         Numerics.AssertClose(Reference(xs, ws), y.ToArray<double>(), atol: 1e-14, rtol: 1e-13, what: "y");
@@ -93,7 +93,7 @@ public class FusedOpsTests
         var xr = x.ToArray<float>().Select(v => (double)v).ToArray();
         var wr = w.ToArray<float>().Select(v => (double)v).ToArray();
 
-        var y = torch.ops.rms_norm_fused(x, w, Eps);
+        var y = torch.nn.functional.rms_norm_fused(x, w, Eps);
         Assert.Equal(ScalarType.Float32, y.dtype);
         Numerics.AssertClose(Reference(xr, wr).Select(v => (float)v).ToArray(), y.ToArray<float>(), atol: 1e-6, rtol: 1e-5, what: "y");
 
@@ -119,7 +119,7 @@ public class FusedOpsTests
         var xr = x.ToArray<BFloat16>().Select(v => (double)(float)v).ToArray();
         var wr = w.ToArray<BFloat16>().Select(v => (double)(float)v).ToArray();
 
-        var y = torch.ops.rms_norm_fused(x, w, Eps);
+        var y = torch.nn.functional.rms_norm_fused(x, w, Eps);
         Assert.Equal(ScalarType.BFloat16, y.dtype);
         // One bf16 rounding of the float32 result: relative error ≤ 2⁻⁸ (bf16 keeps 8 significant bits).
         var yActual = y.ToArray<BFloat16>().Select(v => (double)(float)v).ToArray();
@@ -145,7 +145,7 @@ public class FusedOpsTests
         var ones = Enumerable.Repeat(1.0, Rows * D).ToArray();
         var x = torch.tensor(xs, XShape, requires_grad: true);
         var w = torch.tensor(ws, null, requires_grad: true);
-        var loss = torch.ops.rms_norm_fused(x, w, Eps).sum();
+        var loss = torch.nn.functional.rms_norm_fused(x, w, Eps).sum();
         var grads = torch.autograd.grad(new[] { loss }, new[] { x, w });
         Numerics.AssertClose(FiniteDifferences(xs, ws, ones, ws), grads[1]!.ToArray<double>(), atol: 1e-8, what: "dL/dw");
         Assert.Null(x.grad);
@@ -157,7 +157,7 @@ public class FusedOpsTests
         using var scope = torch.NewDisposeScope();
         var x = torch.zeros(2, 3, 4);
         var w = torch.ones(3);
-        var e = Assert.Throws<ArgumentException>(() => torch.ops.rms_norm_fused(x, w));
+        var e = Assert.Throws<ArgumentException>(() => torch.nn.functional.rms_norm_fused(x, w));
         Assert.Contains("[2, 3, 4]", e.Message);
         Assert.Contains("[3]", e.Message);
     }

@@ -1,8 +1,10 @@
+using Lrnn.Config;
 using Lrnn.Data;
 using Lrnn.Heads;
 using Lrnn.Losses;
 using Lrnn.Models;
 using Lrnn.Torch;
+using Lrnn.Torch.Modules;
 using Lrnn.Torch.Optim;
 using Lrnn.Training;
 using Xunit;
@@ -23,7 +25,7 @@ public sealed class NormalizedHeadTrainingTests
         MaxSteps = Steps, BatchSize = 4, LearningRate = 2e-2, WarmupSteps = 1, GradientClipNorm = 0, EvalInterval = 0, CheckpointInterval = 0, Seed = 3,
     };
 
-    private static Lrnn.Config.LrnnConfig Config(bool tied) => ModelConfig(16) with
+    private static LrnnConfig Config(bool tied) => ModelConfig(16) with
     {
         NLayer = 2, MixerTypes = ["LRU", "attn"], TieEmbeddings = tied, LmHead = new LMHeadConfig { Name = LMHeadConfig.Normalized },
     };
@@ -76,7 +78,7 @@ public sealed class NormalizedHeadTrainingTests
 
         Support.Numerics.AssertClose(referenceLosses.ToArray(), trainerLosses, atol: 1e-10, what: "training losses");
         AssertUnitRows(model.lm_head.weight, "lm_head.weight");
-        if (tied) AssertUnitRows(model.backbone.embedding.weight, "the tied backbone.embedding.weight");
+        if (tied) AssertUnitRows(((Embedding)model.backbone.embedding).weight, "the tied backbone.embedding.weight");
         using var expected = reference.state_dict();
         using var actual = model.state_dict();
         foreach (var (name, value) in expected)

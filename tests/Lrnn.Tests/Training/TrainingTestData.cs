@@ -1,6 +1,5 @@
 using Lrnn.Config;
 using Lrnn.Data;
-using Lrnn.Heads;
 using Lrnn.Tokenization;
 using Newtonsoft.Json.Linq;
 

@@ -1,3 +1,4 @@
+using Lrnn.Ops;
 using Lrnn.Torch;
 
 namespace Lrnn.Modules.Lti;
@@ -8,7 +9,7 @@ namespace Lrnn.Modules.Lti;
 /// Transforms of length 2L turn the circular convolution into a linear one: O(L log L), no token loop.
 /// Real inputs use rfft/irfft; a complex input or kernel uses fft/ifft. Half-precision inputs are computed in
 /// float32/complex64 (kernels and FFTs lose too much in bf16), float64 in complex128. The S4-family blocks, one real
-/// kernel per feature and channel, use <see cref="torch.ops.fft_causal_conv"/> instead (a CUDA kernel with the
+/// kernel per feature and channel, use <see cref="ops.fft_causal_conv"/> instead (a CUDA kernel with the
 /// activations fused).
 /// </summary>
 public static class FftConvolution

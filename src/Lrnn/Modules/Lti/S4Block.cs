@@ -1,4 +1,5 @@
 using Lrnn.Inference;
+using Lrnn.Ops;
 using Lrnn.Torch;
 using Lrnn.Torch.Modules;
 using static Lrnn.Torch.torch.nn.functional;
@@ -212,8 +213,8 @@ public abstract class S4Block : Mixer
         // The two GELUs (conv_activation, mult_activation) run inside the convolution, as it writes y, unless a free
         // response has to be added before them. Out of place either way: the second GELU's backward needs its input.
         var activated = freeResponse is null
-            ? torch.ops.fft_causal_conv(u, kernel, gelus: 2)
-            : gelu(gelu(torch.ops.fft_causal_conv(u, kernel).add(freeResponse)));                  // (B, L, C, H)
+            ? ops.fft_causal_conv(u, kernel, gelus: 2)
+            : gelu(gelu(ops.fft_causal_conv(u, kernel).add(freeResponse)));                  // (B, L, C, H)
         // lrnnx flattens (c h) by default, a view of the contiguous (B, L, C, H); (h c) with swap_channels, a copy.
         var rows = (Options.SwapChannels ? activated.transpose(-1, -2) : activated).flatten(-2);   // (B, L, C·H)
         return Project(rows, outType).MoveToOuterDisposeScope();

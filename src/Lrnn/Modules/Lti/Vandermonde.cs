@@ -1,3 +1,4 @@
+using Lrnn.Ops;
 using Lrnn.Torch;
 
 namespace Lrnn.Modules.Lti;
@@ -28,7 +29,7 @@ public static class Vandermonde
     public static Tensor RealModesToTime(Tensor weights, Tensor logLambda, long length, Tensor? atZero = null)
     {
         // The kernel declines (null) whatever it does not serve, gradients included: one native call decides.
-        if (torch.ops.real_modes_to_time_kernel(weights, logLambda, length, atZero) is { } fast) return fast;
+        if (ops.real_modes_to_time_kernel(weights, logLambda, length, atZero) is { } fast) return fast;
         using var scope = torch.NewDisposeScope();
         var (outer, inner) = Factors(logLambda, length);                                       // (H, I, N), (H, N, T)
         var scaled = weights.unsqueeze(-2).mul(outer);                                        // (..., H, I, N)

@@ -2,6 +2,7 @@ using Lrnn.Config;
 using Lrnn.Inference;
 using Lrnn.Modules.Lti;
 using Lrnn.Modules.Ltv;
+using Lrnn.Ops;
 using Lrnn.Torch;
 using Lrnn.Torch.Modules;
 using static Lrnn.Torch.torch.nn.functional;
@@ -22,7 +23,7 @@ namespace Lrnn.Modules.Mixers;
 /// </code>
 /// Event mode (integration timesteps τ (B, L)): Ā uses Δ_A = τ·softplus(dtA_proj.bias) (input-independent, as lrnnx;
 /// dtA_proj.weight exists only for its checkpoints), B̄ keeps Δ. The full-sequence path is one
-/// <c>torch.ops.selective_scan</c> (never the (B, L, E, N) states for backward); <see cref="Mixer.Step"/> updates
+/// <c>ops.selective_scan</c> (never the (B, L, E, N) states for backward); <see cref="Mixer.Step"/> updates
 /// the (B, E, N) state directly.
 /// </summary>
 public sealed class Mamba : Mixer
@@ -146,7 +147,7 @@ public sealed class Mamba : Mixer
             deltaA = deltaA is null ? null : SequenceMask.KeepInput(deltaA, valid);
             b = SequenceMask.KeepInput(b, valid);
         }
-        var (y, hLast) = torch.ops.selective_scan(Precision.Cast(u, type), delta, a, b, c, Precision.Cast(D, type),
+        var (y, hLast) = ops.selective_scan(Precision.Cast(u, type), delta, a, b, c, Precision.Cast(D, type),
             z: Precision.Cast(xz[1], type).transpose(1, 2), deltaBias: masked ? null : bias, deltaSoftplus: !masked,
             h0: cache?.State, discretization: _discretization, deltaA: deltaA);               // (B, E, L), (B, E, N)
         if (cache is not null)

@@ -2,6 +2,7 @@ using Lrnn.Config;
 using Lrnn.Inference;
 using Lrnn.Modules.Lti;
 using Lrnn.Modules.Ltv;
+using Lrnn.Ops;
 using Lrnn.Torch;
 using Lrnn.Torch.Modules;
 using static Lrnn.Torch.torch.nn.functional;
@@ -19,7 +20,7 @@ namespace Lrnn.Modules.Mixers;
 /// h_t = a_t ⊙ h_{t−1} + √(1 − a_t²) ⊙ (i_t ⊙ x_t)
 /// out = out_proj(g ⊙ h)
 /// </code>
-/// The recurrence runs as one <see cref="torch.ops.linear_scan"/> over L, in log space for the decay:
+/// The recurrence runs as one <see cref="ops.linear_scan"/> over L, in log space for the decay:
 /// log a_t = −c·r_t·softplus(−a_log) and √(1 − a_t²) = √(−expm1(2 log a_t)), accurate as a_t → 1.
 /// <para><b>Initialisation.</b> lrnnx draws a_log = log U(0.9, 0.999) but then uses a = σ(a_log), which puts a in
 /// [0.474, 0.4998] (reference notes §0 fact 7) against its own docstring and the paper. We draw
@@ -107,7 +108,7 @@ public sealed class RgLru : Mixer
             decay = SequenceMask.KeepDecay(decay, valid);
             input = SequenceMask.KeepInput(input, valid);
         }
-        var (h, hLast) = torch.ops.linear_scan(decay, input, cache?.State);                              // (B, L, E), (B, E)
+        var (h, hLast) = ops.linear_scan(decay, input, cache?.State);                              // (B, L, E), (B, E)
         if (cache is not null)
         {
             using (torch.no_grad()) cache.State.copy_(hLast);

@@ -1,6 +1,7 @@
 using Lrnn.Config;
 using Lrnn.Inference;
 using Lrnn.Modules.Lti;
+using Lrnn.Ops;
 using Lrnn.Torch;
 using static Lrnn.Torch.torch.nn.functional;
 
@@ -16,7 +17,7 @@ namespace Lrnn.Modules.Mixers;
 /// h_t = Ā ⊙ h_{t−1} + B̄ u_t,   y_t = 2 Re Σ_n C_n h_{t,n}       (the conjugate half doubles the real part)
 /// K_l = 2 Re Σ_n C_n B̄_n Ā_n^l,  Ā^l = exp(l · log Ā)            (Vandermonde, never repeated products)
 /// </code>
-/// The full-sequence path convolves with K (D folded into K_0) by FFT (<see cref="torch.ops.fft_causal_conv"/>),
+/// The full-sequence path convolves with K (D folded into K_0) by FFT (<see cref="ops.fft_causal_conv"/>),
 /// generating K by <see cref="Vandermonde"/> without the (H, N', L) powers (reused across inference forwards while
 /// the weights are unchanged: <see cref="S4Block.CacheKernel"/>); a prefill also leaves h_L in the cache,
 /// and a cache that already holds a state adds its free response 2 Re Σ C Ā^{t+1} h_0 to the outputs.

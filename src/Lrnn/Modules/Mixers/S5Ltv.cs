@@ -3,6 +3,7 @@ using Lrnn.Config;
 using Lrnn.Inference;
 using Lrnn.Modules.Lti;
 using Lrnn.Modules.Ltv;
+using Lrnn.Ops;
 using Lrnn.Torch;
 
 namespace Lrnn.Modules.Mixers;
@@ -19,7 +20,7 @@ namespace Lrnn.Modules.Mixers;
 /// </code>
 /// The system is time-invariant except in event mode, where the integration timesteps τ_t (B, L) make Ā_t use
 /// Δ_A = τ_t·Δ (γ keeps Δ) — asynchronous, event-driven inputs. conj_sym keeps one eigenvalue of each conjugate pair of
-/// HiPPO-N(2P) and doubles the real part of the output. The recurrence is one complex <see cref="torch.ops.linear_scan"/>.
+/// HiPPO-N(2P) and doubles the real part of the output. The recurrence is one complex <see cref="ops.linear_scan"/>.
 /// </summary>
 public sealed class S5Ltv : Mixer
 {
@@ -134,7 +135,7 @@ public sealed class S5Ltv : Mixer
             decay = SequenceMask.KeepDecay(decay, valid);
             input = SequenceMask.KeepInput(input, valid);
         }
-        var (h, hLast) = torch.ops.linear_scan(decay, input, cache?.State);                 // (B, L, P), (B, P)
+        var (h, hLast) = ops.linear_scan(decay, input, cache?.State);                 // (B, L, P), (B, P)
         if (cache is not null)
         {
             using (torch.no_grad()) cache.State.copy_(hLast);

@@ -2,6 +2,7 @@ using Lrnn.Config;
 using Lrnn.Inference;
 using Lrnn.Modules.Lti;
 using Lrnn.Modules.Ltv;
+using Lrnn.Ops;
 using Lrnn.Torch;
 using Lrnn.Torch.Modules;
 using static Lrnn.Torch.torch.nn.functional;
@@ -21,7 +22,7 @@ namespace Lrnn.Modules.Mixers;
 /// out = σ(gate_proj(GELU(y))) ⊙ y + u                                     the mixer's own residual
 /// </code>
 /// base_params are all −0.5 (the real part of HiPPO-N's eigenvalues, reference notes §0 fact 8), so Ā ≈ −1/3 at
-/// initialisation; x_proj ~ N(0, 0.02²). The recurrence is one <see cref="torch.ops.linear_scan"/> over L.
+/// initialisation; x_proj ~ N(0, 0.02²). The recurrence is one <see cref="ops.linear_scan"/> over L.
 /// </summary>
 public sealed class S7 : Mixer
 {
@@ -81,7 +82,7 @@ public sealed class S7 : Mixer
             decay = SequenceMask.KeepDecay(decay, valid);
             input = SequenceMask.KeepInput(input, valid);
         }
-        var (h, hLast) = torch.ops.linear_scan(decay, input, cache?.State);                  // (B, L, N), (B, N)
+        var (h, hLast) = ops.linear_scan(decay, input, cache?.State);                  // (B, L, N), (B, N)
         if (cache is not null)
         {
             using (torch.no_grad()) cache.State.copy_(hLast);

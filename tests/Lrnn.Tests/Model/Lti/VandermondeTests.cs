@@ -1,5 +1,6 @@
 using System.Numerics;
 using Lrnn.Modules.Lti;
+using Lrnn.Ops;
 using Lrnn.Tests.Support;
 using Lrnn.Torch;
 using Xunit;
@@ -151,17 +152,17 @@ public sealed class VandermondeTests
     }
 
     /// <summary>The kernel cannot give gradients: it declines inputs that need one (then the ATen path runs), and
-    /// serves the same inputs without gradients where the kernels are on (torch.Info.CudaKernels).</summary>
+    /// serves the same inputs without gradients where the kernels are on (ops.CudaKernels).</summary>
     [CudaFact]
     public void TheKernelDeclinesInputsThatNeedAGradient()
     {
         using var scope = torch.NewDisposeScope();
         var w = torch.ones([1, 2, 3], dtype: ScalarType.ComplexFloat32, device: Device.CUDA()).requires_grad_();
         var logLambda = torch.ones([2, 3], dtype: ScalarType.ComplexFloat32, device: Device.CUDA());
-        Assert.Null(torch.ops.real_modes_to_time_kernel(w, logLambda, 8));
+        Assert.Null(ops.real_modes_to_time_kernel(w, logLambda, 8));
         using (torch.no_grad())
-        using (var served = torch.ops.real_modes_to_time_kernel(w, logLambda, 8))
-            Assert.Equal(torch.Info.CudaKernels, served is not null);
+        using (var served = ops.real_modes_to_time_kernel(w, logLambda, 8))
+            Assert.Equal(ops.CudaKernels, served is not null);
     }
 
     /// <summary>The gradients of the factored and of the direct loss with respect to each leaf agree in float64.</summary>

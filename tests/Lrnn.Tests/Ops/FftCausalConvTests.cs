@@ -1,12 +1,13 @@
+using Lrnn.Ops;
 using Lrnn.Tests.Support;
 using Lrnn.Torch;
 using Xunit;
 using static Lrnn.Tests.Model.ModelTestData;
 
-namespace Lrnn.Tests.Torch;
+namespace Lrnn.Tests.Ops;
 
 /// <summary>
-/// torch.ops.fft_causal_conv against the direct sum y[b, t, c, h] = GELU^g(Σ_{s≤t} k[c, h, t−s]·u[b, s, h]) in managed
+/// ops.fft_causal_conv against the direct sum y[b, t, c, h] = GELU^g(Σ_{s≤t} k[c, h, t−s]·u[b, s, h]) in managed
 /// float64, and its backward against finite differences (float64) and against the float64 op (float32 on CUDA).
 /// On CUDA, float32 with L ≤ 2048 runs the hand-written kernel (cuda/fft_conv.cu); float64, L = 2049 and
 /// LRNN_CUDA_KERNELS=0 (scripts/gpu-remote.sh reruns this class so) run libtorch's transforms. The sizes cover a
@@ -47,7 +48,7 @@ public class FftCausalConvTests
         foreach (var dtype in new[] { ScalarType.Float64, ScalarType.Float32 })
             foreach (var gelus in new[] { 0, 1, 2 })
             {
-                var y = torch.ops.fft_causal_conv(u64.to(dtype), k64.to(dtype), gelus);
+                var y = ops.fft_causal_conv(u64.to(dtype), k64.to(dtype), gelus);
                 Assert.Equal([batch, length, channels, features], y.shape);
                 Assert.Equal(dtype, y.dtype);
                 Assert.True(y.is_contiguous());
@@ -66,7 +67,7 @@ public class FftCausalConvTests
     public void GradientsMatchFiniteDifferences(int gelus)
     {
         const int batch = 2, length = 5, features = 3, channels = 2, taps = 7;
-        GradCheck.AssertGradients(Device.CPU, x => torch.ops.fft_causal_conv(x[0], x[1], gelus),
+        GradCheck.AssertGradients(Device.CPU, x => ops.fft_causal_conv(x[0], x[1], gelus),
             (GradCheck.Uniform(batch * length * features, 1), [batch, length, features]),
             (GradCheck.Uniform(channels * features * taps, 2), [channels, features, taps]));
     }
@@ -110,7 +111,7 @@ public class FftCausalConvTests
         static (Tensor Du, Tensor Dk) Gradients(Tensor u, Tensor k, Tensor g, int gelus)
         {
             var (ul, kl) = (u.detach().requires_grad_(), k.detach().requires_grad_());
-            torch.ops.fft_causal_conv(ul, kl, gelus).mul(g).sum().backward();
+            ops.fft_causal_conv(ul, kl, gelus).mul(g).sum().backward();
             return (ul.grad!, kl.grad!);
         }
     }
@@ -124,7 +125,7 @@ public class FftCausalConvTests
         var rng = new Random(5);
         var u = Normal(rng, [1, 64, 4], ScalarType.BFloat16, device);
         var k = Normal(rng, [1, 4, 64], ScalarType.BFloat16, device, std: 0.125);
-        var y = torch.ops.fft_causal_conv(u, k);
+        var y = ops.fft_causal_conv(u, k);
         Assert.Equal(ScalarType.Float32, y.dtype);
         // The reference takes the bf16 values exactly: only the arithmetic may differ.
         var expected = Direct(Doubles(u), Doubles(k), 1, 64, 4, 1, 64);
@@ -135,16 +136,16 @@ public class FftCausalConvTests
     public void BadShapesAndDtypesAreRejectedWithTheReason()
     {
         using var scope = torch.NewDisposeScope();
-        var e = Assert.Throws<ArgumentException>(() => torch.ops.fft_causal_conv(torch.ones([2, 8, 3]), torch.ones([1, 3, 7])));
+        var e = Assert.Throws<ArgumentException>(() => ops.fft_causal_conv(torch.ones([2, 8, 3]), torch.ones([1, 3, 7])));
         Assert.Contains("K ≥ L", e.Message);
         Assert.Contains("[1, 3, 7]", e.Message);
-        e = Assert.Throws<ArgumentException>(() => torch.ops.fft_causal_conv(torch.ones([2, 8, 3]), torch.ones([1, 4, 8])));
+        e = Assert.Throws<ArgumentException>(() => ops.fft_causal_conv(torch.ones([2, 8, 3]), torch.ones([1, 4, 8])));
         Assert.Contains("[2, 8, 3]", e.Message);
-        e = Assert.Throws<ArgumentException>(() => torch.ops.fft_causal_conv(torch.ones([2, 0, 3]), torch.ones([1, 3, 8])));
+        e = Assert.Throws<ArgumentException>(() => ops.fft_causal_conv(torch.ones([2, 0, 3]), torch.ones([1, 3, 8])));
         Assert.Contains("L ≥ 1", e.Message);
-        e = Assert.Throws<ArgumentException>(() => torch.ops.fft_causal_conv(torch.ones([2, 8, 3], dtype: ScalarType.ComplexFloat32), torch.ones([1, 3, 8])));
+        e = Assert.Throws<ArgumentException>(() => ops.fft_causal_conv(torch.ones([2, 8, 3], dtype: ScalarType.ComplexFloat32), torch.ones([1, 3, 8])));
         Assert.Contains("real floating point", e.Message);
-        e = Assert.Throws<ArgumentException>(() => torch.ops.fft_causal_conv(torch.ones([2, 8, 3]), torch.ones([1, 3, 8]), gelus: 3));
+        e = Assert.Throws<ArgumentException>(() => ops.fft_causal_conv(torch.ones([2, 8, 3]), torch.ones([1, 3, 8]), gelus: 3));
         Assert.Contains("gelus must be 0, 1 or 2", e.Message);
     }
 

@@ -1,9 +1,14 @@
-// The native floor of the binding's overhead benchmarks (tests/Lrnn.Benchmarks): the same small workloads the
-// C# benchmarks run, looped in C++ against libtorch's own API, so no ABI crossing, handle allocation or error
+// The native floor of the binding's overhead benchmarks (OverheadBenchmarks.NativeFloor): the same small workloads
+// the C# benchmarks run, looped in C++ against libtorch's own API, so no ABI crossing, handle allocation or error
 // record is paid. "Binding overhead" = (C# time per op) − (this time per op).
-#include "common.h"
+// Its own library (liblrnn_bench.so, built by the shim's CMake project with the same libtorch), not part of the
+// shim: the shim ships no benchmark code. Tensors arrive as the shim's handles (at::Tensor*).
+#include <torch/torch.h>
 
 #include <chrono>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
 
 namespace {
 
@@ -40,18 +45,19 @@ at::Tensor run_once(int32_t workload, const at::Tensor& a, const at::Tensor& b) 
 
 }  // namespace
 
-// Runs `workload` on (a, b) `iters` times and returns the mean wall time of one iteration in nanoseconds, or a
-// negative value after recording the error. No warm-up here: the caller (BenchmarkDotNet) warms up and times
-// the whole call, so the returned figure and the caller's figure divided by `iters` agree.
-LRNN_API double lrnn_bench_loop(int32_t workload, tensor_t a, tensor_t b, int64_t iters) {
+// Runs `workload` on (a, b) `iters` times and returns the mean wall time of one iteration in nanoseconds, or -1
+// on any error (the C# side throws). No warm-up here: the caller (BenchmarkDotNet) warms up and times the whole
+// call, so the returned figure and the caller's figure divided by `iters` agree.
+extern "C" __attribute__((visibility("default"))) double lrnn_bench_loop(int32_t workload, at::Tensor* a, at::Tensor* b,
+                                                                        int64_t iters) {
   try {
-    lrnn::clear_error();
-    LRNN_REQUIRE(iters > 0, "iters must be positive");
+    if (a == nullptr || b == nullptr || iters <= 0) return -1.0;
     const auto start = std::chrono::steady_clock::now();
     for (int64_t k = 0; k < iters; ++k) run_once(workload, *a, *b);
     const auto elapsed = std::chrono::steady_clock::now() - start;
     return static_cast<double>(std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count()) /
            static_cast<double>(iters);
+  } catch (...) {
+    return -1.0;
   }
-  LRNN_CATCH(-1.0)
 }

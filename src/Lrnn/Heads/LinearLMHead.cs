@@ -4,14 +4,14 @@ using Lrnn.Torch.Modules;
 namespace Lrnn.Heads;
 
 /// <summary>
-/// The default head (OLMo-core's LMHead): an optional norm, then <c>logits = h·Wᵀ (+ b)</c>. Keys: <c>weight</c>
+/// The default head, a linear map (OLMo-core's LMHead): an optional norm, then <c>logits = h·Wᵀ (+ b)</c>. Keys: <c>weight</c>
 /// (lrnnx's <c>lm_head.weight</c>, kept rather than OLMo-core's <c>w_out.weight</c> so that a model without a head
 /// config is exactly lrnnx's), <c>bias</c>, <c>norm.*</c>. Initialised as PyTorch's Linear (kaiming_uniform, a = √5),
 /// drawing the same random numbers, with the bias zeroed.
 /// </summary>
-public sealed class LMHead : LanguageModelHead
+public sealed class LinearLMHead : LanguageModelHead
 {
-    public LMHead(long dModel, long vocabSize, bool bias = false, Module<Tensor, Tensor>? norm = null, ScalarType? dtype = null, Device? device = null)
+    public LinearLMHead(long dModel, long vocabSize, bool bias = false, Module<Tensor, Tensor>? norm = null, ScalarType? dtype = null, Device? device = null)
         : base(dModel, vocabSize)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(dModel);
@@ -35,5 +35,5 @@ public sealed class LMHead : LanguageModelHead
 
     protected override Tensor PrepareHidden(Tensor hidden) => norm is null ? hidden.alias() : norm.call(hidden);
 
-    public override string ToString() => $"LMHead(d_model={DModel}, vocab_size={VocabSize}, bias={bias is not null}, norm={norm is not null})";
+    public override string ToString() => $"LinearLMHead(d_model={DModel}, vocab_size={VocabSize}, bias={bias is not null}, norm={norm is not null})";
 }

@@ -1,9 +1,9 @@
-namespace Lrnn.Heads;
+namespace Lrnn.Config;
 
 /// <summary>
 /// A vocabulary made of named parts (d9d's split_vocab_size + split_order): part k holds the global ids
-/// [start_k, start_k + size_k), the parts laid end to end in <see cref="Order"/>. Shared by
-/// <see cref="SplitLMHead"/> and <see cref="Modules.SplitTokenEmbeddings"/> so both agree on every id.
+/// [start_k, start_k + size_k), the parts laid end to end in <see cref="Order"/>. Shared by the split head
+/// (Lrnn.Heads.SplitLMHead) and the split embeddings (Lrnn.Modules.SplitTokenEmbeddings) so both agree on every id.
 /// </summary>
 public sealed class SplitVocabulary
 {

@@ -1,13 +1,14 @@
 using static Lrnn.Tests.Support.GradCheck;
 using System.Numerics;
+using Lrnn.Ops;
 using Lrnn.Tests.Support;
 using Lrnn.Torch;
 using Xunit;
 
-namespace Lrnn.Tests.Torch;
+namespace Lrnn.Tests.Ops;
 
 /// <summary>
-/// torch.ops.linear_scan against the recurrence h_t = a_t·h_{t−1} + b_t run step by step in managed float64
+/// ops.linear_scan against the recurrence h_t = a_t·h_{t−1} + b_t run step by step in managed float64
 /// (complex: System.Numerics.Complex): states, final state, and the hand-written backward against central
 /// finite differences of that recurrence. Lengths are chosen so that the chunked scan has several chunks and
 /// a ragged tail (37 → chunks of 4 and one step left; 200 → chunks of 10 and none).
@@ -83,7 +84,7 @@ public class LinearScanTests
         var b = torch.tensor(p.B, p.Shape, device, requires_grad: true);
         var h0 = torch.tensor(p.H0, Problem.StateShape, device, requires_grad: true);
 
-        var (h, hLast) = torch.ops.linear_scan(a, b, h0);
+        var (h, hLast) = ops.linear_scan(a, b, h0);
         Assert.Equal(p.Shape, h.shape);
         Assert.Equal(Problem.StateShape, hLast.shape);
         Assert.Equal(ScalarType.Float64, h.dtype);
@@ -107,7 +108,7 @@ public class LinearScanTests
         var a = torch.tensor(p.A, p.Shape, device, requires_grad: true);
         var b = torch.tensor(p.B, p.Shape, device, requires_grad: true);
 
-        var (h, hLast) = torch.ops.linear_scan(a, b);
+        var (h, hLast) = ops.linear_scan(a, b);
         var (expected, expectedLast) = Reference(p.L, p.A, p.B, null);
         Numerics.AssertClose(expected, h.ToArray<double>(), atol: 1e-12, rtol: 1e-12, what: "h");
         Numerics.AssertClose(expectedLast, hLast.ToArray<double>(), atol: 1e-12, rtol: 1e-12, what: "hLast");
@@ -172,7 +173,7 @@ public class LinearScanTests
         var a = torch.complex(torch.tensor(aRe, shape, device), torch.tensor(aIm, shape, device)).requires_grad_();
         var bz = torch.complex(torch.tensor(bRe, shape, device), torch.tensor(bIm, shape, device)).requires_grad_();
         var h0 = torch.complex(torch.tensor(h0Re, Problem.StateShape, device), torch.tensor(h0Im, Problem.StateShape, device)).requires_grad_();
-        var (h, hLast) = torch.ops.linear_scan(a, bz, h0);
+        var (h, hLast) = ops.linear_scan(a, bz, h0);
         Assert.Equal(ScalarType.ComplexFloat64, h.dtype);
 
         var states = h.ToArray<Complex>();
@@ -239,7 +240,7 @@ public class LinearScanTests
 
         var aT = torch.tensor(aShared, new long[] { length, 1, Width }, device, requires_grad: true);
         var bT = torch.tensor(b, shape, device, requires_grad: true);
-        var (hT, hLast) = torch.ops.linear_scan(aT, bT, dim: 0);
+        var (hT, hLast) = ops.linear_scan(aT, bT, dim: 0);
         Assert.Equal(shape, hT.shape);
         Assert.Equal(Problem.StateShape, hLast.shape);
         var (expected, _) = Reference(length, ToBatchMajor((t, _, d) => aShared[t * Width + d]), ToBatchMajor((t, n, d) => b[(t * Batch + n) * Width + d]), null);
@@ -265,7 +266,7 @@ public class LinearScanTests
         const int length = 1000;
         var a = torch.ones(new long[] { 1, length, 1 }, ScalarType.BFloat16, device);
         var b = torch.full(new long[] { 1, length, 1 }, 0.01, ScalarType.BFloat16, device);
-        var (h, hLast) = torch.ops.linear_scan(a, b);
+        var (h, hLast) = ops.linear_scan(a, b);
         Assert.Equal(ScalarType.BFloat16, h.dtype);
         Assert.Equal(ScalarType.BFloat16, hLast.dtype);
         var step = b.to(ScalarType.Float64).ToArray<double>()[0];  // 0.01 rounded to bf16
@@ -275,7 +276,7 @@ public class LinearScanTests
         var p = MakeProblem(200, 0.9, 1.0, seed: 31);
         var a16 = torch.tensor(p.A, p.Shape, device).to(ScalarType.BFloat16).requires_grad_();
         var b16 = torch.tensor(p.B, p.Shape, device).to(ScalarType.BFloat16).requires_grad_();
-        var (h16, _) = torch.ops.linear_scan(a16, b16);
+        var (h16, _) = ops.linear_scan(a16, b16);
         var (expected, _) = Reference(p.L, a16.to(ScalarType.Float64).ToArray<double>(), b16.to(ScalarType.Float64).ToArray<double>(), null);
         Numerics.AssertClose(expected, h16.to(ScalarType.Float64).ToArray<double>(), atol: 1e-2, rtol: 8e-3, what: "bf16 h");
 
@@ -310,7 +311,7 @@ public class LinearScanTests
         var p = MakeProblem(2048, 0.9, 1.0, seed: 41);
         var a = torch.tensor(p.A, p.Shape, device).to(ScalarType.Float32);
         var b = torch.tensor(p.B, p.Shape, device).to(ScalarType.Float32);
-        var (h, _) = torch.ops.linear_scan(a, b);
+        var (h, _) = ops.linear_scan(a, b);
         var (expected, _) = Reference(p.L, a.to(ScalarType.Float64).ToArray<double>(), b.to(ScalarType.Float64).ToArray<double>(), null);
         var scale = expected.Max(Math.Abs);
         Numerics.AssertClose(expected, h.to(ScalarType.Float64).ToArray<double>(), atol: 1e-5 * scale, what: "float32 h");
@@ -321,10 +322,10 @@ public class LinearScanTests
     {
         using var scope = torch.NewDisposeScope();
         var b = torch.zeros(new long[] { 2, 5, 3 });
-        var e = Assert.Throws<ArgumentException>(() => torch.ops.linear_scan(torch.zeros(new long[] { 4, 3 }), b));
+        var e = Assert.Throws<ArgumentException>(() => ops.linear_scan(torch.zeros(new long[] { 4, 3 }), b));
         Assert.Contains("[4, 3]", e.Message);
-        e = Assert.Throws<ArgumentException>(() => torch.ops.linear_scan(torch.zeros(new long[] { 5, 1 }), b, torch.zeros(new long[] { 2, 5 })));
+        e = Assert.Throws<ArgumentException>(() => ops.linear_scan(torch.zeros(new long[] { 5, 1 }), b, torch.zeros(new long[] { 2, 5 })));
         Assert.Contains("[2, 3]", e.Message);
-        Assert.Throws<ArgumentOutOfRangeException>(() => torch.ops.linear_scan(b, b, dim: 3));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ops.linear_scan(b, b, dim: 3));
     }
 }

@@ -1,9 +1,7 @@
 using Lrnn.Losses;
-using Lrnn.Torch;
-using Lrnn.Torch.Modules;
 using Newtonsoft.Json;
 
-namespace Lrnn.Heads;
+namespace Lrnn.Config;
 
 /// <summary>
 /// The <c>lm_head</c> object of config.json: which head, its options and its loss.
@@ -13,6 +11,7 @@ namespace Lrnn.Heads;
 /// "lm_head": { "name": "split", "split_vocab_size": { "text": 32000, "special": 8 }, "split_order": ["text", "special"] }
 /// </code>
 /// A model without <c>lm_head</c> has lrnnx's plain linear head (the same function as "default" with no options).
+/// Plain data: <c>Lrnn.Heads.LanguageModelHeads.Build</c> makes the head it describes.
 /// </summary>
 public sealed record LMHeadConfig
 {
@@ -56,22 +55,4 @@ public sealed record LMHeadConfig
 
     /// <summary>The vocabulary of a "split" head (null for the others).</summary>
     public SplitVocabulary? Vocabulary() => Name == Split ? new SplitVocabulary(SplitVocabSize!, SplitOrder!) : null;
-
-    /// <summary>
-    /// Builds the head with its loss. <paramref name="createNorm"/> makes the "layer_norm" (the model's norm type);
-    /// a split head needs the vocabulary it shares with its embeddings.
-    /// </summary>
-    public LanguageModelHead Build(long dModel, long vocabSize, Func<Module<Tensor, Tensor>> createNorm, ScalarType? dtype = null, Device? device = null)
-    {
-        var problems = Problems(vocabSize).ToList();
-        if (problems.Count > 0) throw new ArgumentException(string.Join(Environment.NewLine, problems));
-        LanguageModelHead head = Name switch
-        {
-            Normalized => new NormalizedLMHead(dModel, vocabSize, dtype, device),
-            Split => new SplitLMHead(dModel, Vocabulary()!, dtype, device),
-            _ => new LMHead(dModel, vocabSize, Bias, LayerNorm ? createNorm() : null, dtype, device),
-        };
-        head.Loss = LossFunctions.Build(Loss);
-        return head;
-    }
 }

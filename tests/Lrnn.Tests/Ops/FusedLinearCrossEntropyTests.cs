@@ -1,11 +1,13 @@
+using Lrnn.Ops;
+using Lrnn.Tests.Heads;
 using Lrnn.Tests.Support;
 using Lrnn.Torch;
 using Xunit;
 using static Lrnn.Tests.Model.ModelTestData;
 
-namespace Lrnn.Tests.Heads;
+namespace Lrnn.Tests.Ops;
 
-/// <summary>torch.nn.functional.fused_linear_cross_entropy on its own: soft cap and label smoothing, float32 inputs.</summary>
+/// <summary>ops.fused_linear_cross_entropy on its own: soft cap and label smoothing, float32 inputs.</summary>
 public sealed class FusedLinearCrossEntropyTests
 {
     [Theory]
@@ -21,7 +23,7 @@ public sealed class FusedLinearCrossEntropyTests
         var gNll = Enumerable.Range(0, n).Select(_ => rng.NextDouble() - 0.3).ToArray();
         var gLse = Enumerable.Range(0, n).Select(_ => rng.NextDouble() - 0.3).ToArray();
 
-        var (nll, lse) = torch.nn.functional.fused_linear_cross_entropy(x, w, torch.tensor(labels, device: device),
+        var (nll, lse) = ops.fused_linear_cross_entropy(x, w, torch.tensor(labels, device: device),
             label_smoothing: 0.2, softcap: 1.5, chunk_size: 3);
         ((nll * torch.tensor(gNll, device: device)).sum() + (lse * torch.tensor(gLse, device: device)).sum()).backward();
 
@@ -45,9 +47,9 @@ public sealed class FusedLinearCrossEntropyTests
         var x = Normal(rng, [64, 16], ScalarType.Float64, device);
         var w = Normal(rng, [50, 16], ScalarType.Float64, device, std: 0.3);
         var labels = torch.tensor(HeadLossTests.Labels(rng, 64).Select(l => l < 0 ? l : l % 50).ToArray(), device: device);
-        var (wide, _) = torch.nn.functional.fused_linear_cross_entropy(x, w, labels);
+        var (wide, _) = ops.fused_linear_cross_entropy(x, w, labels);
         var w32 = w.to(ScalarType.Float32).requires_grad_();
-        var (narrow, _) = torch.nn.functional.fused_linear_cross_entropy(x.to(ScalarType.Float32), w32, labels);
+        var (narrow, _) = ops.fused_linear_cross_entropy(x.to(ScalarType.Float32), w32, labels);
         Assert.Equal(ScalarType.Float32, narrow.dtype);
         Numerics.AssertClose(Doubles(wide), Doubles(narrow), atol: 1e-4, what: "float32 nll");
         narrow.sum().backward();
@@ -66,7 +68,7 @@ public sealed class FusedLinearCrossEntropyTests
         var x16 = Normal(rng, [n, h], ScalarType.Float32, device).to(ScalarType.BFloat16).requires_grad_();
         var w16 = Normal(rng, [v, h], ScalarType.Float32, device).mul(0.5).to(ScalarType.BFloat16).requires_grad_();
         var labels = torch.tensor(Enumerable.Range(0, n).Select(i => (long)((i * 7) % v)).ToArray(), device: device);
-        var (nll, _) = torch.nn.functional.fused_linear_cross_entropy(x16, w16, labels, chunk_size: 8);
+        var (nll, _) = ops.fused_linear_cross_entropy(x16, w16, labels, chunk_size: 8);
         nll.to(ScalarType.Float32).mean().backward();
 
         var x32 = x16.detach().to(ScalarType.Float32).requires_grad_();
@@ -98,7 +100,7 @@ public sealed class FusedLinearCrossEntropyTests
         var gNll = Enumerable.Range(0, n).Select(_ => rng.NextDouble() - 0.3).ToArray();
         var gLse = Enumerable.Range(0, n).Select(_ => rng.NextDouble() - 0.3).ToArray();
 
-        var (nll, lse) = torch.nn.functional.fused_linear_cross_entropy(x, w, torch.tensor(labels, device: device),
+        var (nll, lse) = ops.fused_linear_cross_entropy(x, w, torch.tensor(labels, device: device),
             label_smoothing: smoothing, chunk_size: chunk);
         ((nll * torch.tensor(gNll, device: device).to(ScalarType.Float32)).sum() +
          (lse * torch.tensor(gLse, device: device).to(ScalarType.Float32)).sum()).backward();
@@ -133,7 +135,7 @@ public sealed class FusedLinearCrossEntropyTests
         using var scope = torch.NewDisposeScope();
         var x = torch.zeros([2, 3]);
         var w = torch.zeros([4, 3]);
-        var error = Assert.ThrowsAny<Exception>(() => torch.nn.functional.fused_linear_cross_entropy(x, w, torch.tensor(new long[] { 1, 4 })));
+        var error = Assert.ThrowsAny<Exception>(() => ops.fused_linear_cross_entropy(x, w, torch.tensor(new long[] { 1, 4 })));
         Assert.Contains("outside [0, 4)", error.Message);
     }
 }

@@ -1,12 +1,13 @@
 using static Lrnn.Tests.Support.GradCheck;
+using Lrnn.Ops;
 using Lrnn.Tests.Support;
 using Lrnn.Torch;
 using Xunit;
 
-namespace Lrnn.Tests.Torch;
+namespace Lrnn.Tests.Ops;
 
 /// <summary>
-/// torch.ops.selective_scan against Mamba's recurrence written out step by step in managed float64, for every
+/// ops.selective_scan against Mamba's recurrence written out step by step in managed float64, for every
 /// discretisation with and without event mode: outputs, final state, and every gradient against central finite
 /// differences of that recurrence. The scan runs in chunks of 4 steps over 13 steps (three full chunks and a
 /// ragged one), so chunk boundaries, the recomputation in backward and the carried gradient are all exercised.
@@ -108,7 +109,7 @@ public class SelectiveScanTests
     }
 
     private static (Tensor y, Tensor hLast) Run(Tensor[] x, string discretization, long chunk) =>
-        torch.ops.selective_scan(x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7], deltaSoftplus: true, h0: x[8],
+        ops.selective_scan(x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7], deltaSoftplus: true, h0: x[8],
             discretization: discretization, deltaA: x.Length > 9 ? x[9] : null, chunk: chunk);
 
     public static TheoryData<string, string, bool> Cases()
@@ -185,7 +186,7 @@ public class SelectiveScanTests
         p.H0 = new double[Batch * Width * State];
         p.Delta = p.Delta.Select(Math.Abs).ToArray();
         var x = p.Inputs.Select((v, i) => torch.tensor(v, Problem.Shapes[i], device)).ToArray();
-        var (y, hLast) = torch.ops.selective_scan(x[0], x[1], x[2], x[3], x[4]);
+        var (y, hLast) = ops.selective_scan(x[0], x[1], x[2], x[3], x[4]);
         Assert.Equal(ScalarType.Float64, hLast.dtype);
 
         p.Softplus = false;
@@ -223,10 +224,10 @@ public class SelectiveScanTests
         var u = torch.zeros(new long[] { 2, 3, 5 });
         var A = torch.zeros(new long[] { 3, 4 });
         var bc = torch.zeros(new long[] { 2, 4, 5 });
-        var e = Assert.Throws<ArgumentException>(() => torch.ops.selective_scan(u, u, A, torch.zeros(new long[] { 2, 5, 4 }), bc));
+        var e = Assert.Throws<ArgumentException>(() => ops.selective_scan(u, u, A, torch.zeros(new long[] { 2, 5, 4 }), bc));
         Assert.Contains("[2, 4, 5]", e.Message);
-        e = Assert.Throws<ArgumentException>(() => torch.ops.selective_scan(u, u, torch.zeros(new long[] { 4, 4 }), bc, bc));
+        e = Assert.Throws<ArgumentException>(() => ops.selective_scan(u, u, torch.zeros(new long[] { 4, 4 }), bc, bc));
         Assert.Contains("[4, 4]", e.Message);
-        Assert.Throws<ArgumentException>(() => torch.ops.selective_scan(u, u, A, bc, bc, discretization: "euler"));
+        Assert.Throws<ArgumentException>(() => ops.selective_scan(u, u, A, bc, bc, discretization: "euler"));
     }
 }
