@@ -2,7 +2,7 @@
 # The binding's per-op overhead next to PyTorch's, for small ops where overhead is all there is.
 #
 # Runs the BenchmarkDotNet OverheadBenchmarks (Lrnn through the C# API, and the native floor: the same ops looped
-# in C++ inside the shim) and scripts/bench_pytorch_overhead.py (the same ops from Python) in one go, then
+# in C++ against libtorch: tests/Lrnn.Benchmarks/Native/native_floor.cpp, liblrnn_bench.so) and scripts/bench_pytorch_overhead.py (the same ops from Python) in one go, then
 # prints, per workload:
 #   Lrnn ns/op, PyTorch ns/op, native floor ns/op,
 #   overhead ratio = (Lrnn − floor) / (PyTorch − floor)   (what our binding adds vs. what Python's adds; target ≤ 0.5)

@@ -14,11 +14,8 @@ public sealed partial class Tensor
     public Tensor sum() => FromNative(NativeMethods.lrnn_sum_all(Handle, -1));
 
     /// <summary>Sum over <paramref name="dims"/> (null: all elements).</summary>
-    public unsafe Tensor sum(long[]? dims = null, bool keepdim = false, ScalarType? dtype = null)
-    {
-        if (dims is null && !keepdim) return FromNative(NativeMethods.lrnn_sum_all(Handle, DT(dtype)));
-        fixed (long* p = dims) return FromNative(NativeMethods.lrnn_sum(Handle, p, dims?.Length ?? 0, keepdim ? 1 : 0, DT(dtype)));
-    }
+    public unsafe Tensor sum(long[]? dims = null, bool keepdim = false, ScalarType? dtype = null) =>
+        Reduce(&NativeMethods.lrnn_sum_all, &NativeMethods.lrnn_sum, dims, keepdim, dtype);
 
     public unsafe Tensor sum(long dim, bool keepdim = false, ScalarType? dtype = null) =>
         FromNative(NativeMethods.lrnn_sum(Handle, &dim, 1, keepdim ? 1 : 0, DT(dtype)));
@@ -26,14 +23,19 @@ public sealed partial class Tensor
     public Tensor mean() => FromNative(NativeMethods.lrnn_mean_all(Handle, -1));
 
     /// <summary>Mean over <paramref name="dims"/> (null: all elements). Integral inputs need a floating <paramref name="dtype"/>.</summary>
-    public unsafe Tensor mean(long[]? dims = null, bool keepdim = false, ScalarType? dtype = null)
-    {
-        if (dims is null && !keepdim) return FromNative(NativeMethods.lrnn_mean_all(Handle, DT(dtype)));
-        fixed (long* p = dims) return FromNative(NativeMethods.lrnn_mean(Handle, p, dims?.Length ?? 0, keepdim ? 1 : 0, DT(dtype)));
-    }
+    public unsafe Tensor mean(long[]? dims = null, bool keepdim = false, ScalarType? dtype = null) =>
+        Reduce(&NativeMethods.lrnn_mean_all, &NativeMethods.lrnn_mean, dims, keepdim, dtype);
 
     public unsafe Tensor mean(long dim, bool keepdim = false, ScalarType? dtype = null) =>
         FromNative(NativeMethods.lrnn_mean(Handle, &dim, 1, keepdim ? 1 : 0, DT(dtype)));
+
+    // A reduction over dims, or over every element (one native call without dims) when no dims and no keepdim are asked.
+    private unsafe Tensor Reduce(delegate*<TensorHandle, int, IntPtr> all, delegate*<TensorHandle, long*, int, int, int, IntPtr> overDims,
+        long[]? dims, bool keepdim, ScalarType? dtype)
+    {
+        if (dims is null && !keepdim) return FromNative(all(Handle, DT(dtype)));
+        fixed (long* p = dims) return FromNative(overDims(Handle, p, dims?.Length ?? 0, keepdim ? 1 : 0, DT(dtype)));
+    }
 
     /// <summary>log Σ exp(x) over <paramref name="dim"/>, computed stably (max-shifted).</summary>
     public unsafe Tensor logsumexp(long dim, bool keepdim = false) =>

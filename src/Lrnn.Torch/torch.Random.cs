@@ -24,22 +24,18 @@ public static partial class torch
 
     /// <summary>U[0, 1) draws of the given shape.</summary>
     public static unsafe Tensor rand(long[] shape, Generator? generator = null, ScalarType? dtype = null, Device? device = null,
-        bool requires_grad = false)
-    {
-        var d = device ?? Device.CPU;
-        fixed (long* p = shape)
-            return Tensor.FromNative(NativeMethods.lrnn_rand(p, shape.Length, Generator.HandleOf(generator), DT(dtype),
-                (int)d.Type, d.Index, requires_grad ? 1 : 0));
-    }
+        bool requires_grad = false) => Draw(&NativeMethods.lrnn_rand, shape, generator, dtype, device, requires_grad);
 
     /// <summary>N(0, 1) draws of the given shape.</summary>
     public static unsafe Tensor randn(long[] shape, Generator? generator = null, ScalarType? dtype = null, Device? device = null,
-        bool requires_grad = false)
+        bool requires_grad = false) => Draw(&NativeMethods.lrnn_randn, shape, generator, dtype, device, requires_grad);
+
+    private static unsafe Tensor Draw(delegate*<long*, int, GeneratorHandle, int, int, int, int, IntPtr> draw, long[] shape,
+        Generator? generator, ScalarType? dtype, Device? device, bool requiresGrad)
     {
         var d = device ?? Device.CPU;
         fixed (long* p = shape)
-            return Tensor.FromNative(NativeMethods.lrnn_randn(p, shape.Length, Generator.HandleOf(generator), DT(dtype),
-                (int)d.Type, d.Index, requires_grad ? 1 : 0));
+            return Tensor.FromNative(draw(p, shape.Length, Generator.HandleOf(generator), DT(dtype), (int)d.Type, d.Index, requiresGrad ? 1 : 0));
     }
 
     public static Tensor rand(params long[] shape) => rand(shape, null);

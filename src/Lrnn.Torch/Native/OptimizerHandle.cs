@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 namespace Lrnn.Torch.Native;
 
 /// <summary>
@@ -7,17 +5,11 @@ namespace Lrnn.Torch.Native;
 /// optimizer reached only by the finalizer is freed there: it is never shared with running native work, and
 /// freeing its state tensors from any thread is safe in libtorch.
 /// </summary>
-internal sealed class OptimizerHandle : SafeHandle
+internal sealed class OptimizerHandle : OwnedHandle
 {
-    public OptimizerHandle() : base(IntPtr.Zero, ownsHandle: true) { }
+    public OptimizerHandle() { }
 
-    internal OptimizerHandle(IntPtr handle) : base(IntPtr.Zero, ownsHandle: true) => SetHandle(handle);
+    internal OptimizerHandle(IntPtr handle) : base(handle) { }
 
-    public override bool IsInvalid => handle == IntPtr.Zero;
-
-    protected override bool ReleaseHandle()
-    {
-        NativeMethods.lrnn_optimizer_free(handle);
-        return true;
-    }
+    protected override void Free(IntPtr native) => NativeMethods.lrnn_optimizer_free(native);
 }

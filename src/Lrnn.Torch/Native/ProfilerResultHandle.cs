@@ -1,17 +1,7 @@
-using System.Runtime.InteropServices;
-
 namespace Lrnn.Torch.Native;
 
 /// <summary>Owns one native <c>torch::autograd::profiler::ProfilerResult*</c>: what a profiler session recorded.</summary>
-internal sealed class ProfilerResultHandle : SafeHandle
+internal sealed class ProfilerResultHandle : OwnedHandle
 {
-    public ProfilerResultHandle() : base(IntPtr.Zero, ownsHandle: true) { }
-
-    public override bool IsInvalid => handle == IntPtr.Zero;
-
-    protected override bool ReleaseHandle()
-    {
-        NativeMethods.lrnn_profiler_result_free(handle);
-        return true;
-    }
+    protected override void Free(IntPtr native) => NativeMethods.lrnn_profiler_result_free(native);
 }

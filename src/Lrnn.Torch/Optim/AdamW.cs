@@ -11,13 +11,10 @@ namespace Lrnn.Torch.Optim;
 public sealed class AdamW : Optimizer
 {
     /// <summary>Parameters that share options; an option left null takes the optimizer's default.</summary>
-    public sealed class ParamGroup(IEnumerable<Tensor> parameters)
+    public sealed class ParamGroup(IEnumerable<Tensor> parameters) : ParamGroupOptions(parameters)
     {
-        public IReadOnlyList<Tensor> parameters { get; } = parameters.ToArray();
-        public double? lr { get; init; }
         public (double beta1, double beta2)? betas { get; init; }
         public double? eps { get; init; }
-        public double? weight_decay { get; init; }
     }
 
     public AdamW(IEnumerable<Tensor> parameters, double lr = 1e-3, (double beta1, double beta2)? betas = null,
@@ -41,7 +38,7 @@ public sealed class AdamW : Optimizer
             AddGroup(g.parameters, (opt, p, n) =>
                 NativeMethods.lrnn_adamw_add_param_group(opt, p, n, groupLr, beta1, beta2, groupEps, groupDecay, amsgrad ? 1 : 0));
         }
-        if (param_groups.Count == 0) throw new ArgumentException("AdamW needs at least one parameter group.", nameof(groups));
+        RequireGroups(nameof(groups));
     }
 
     private static readonly (double, double) DefaultBetas = (0.9, 0.999);

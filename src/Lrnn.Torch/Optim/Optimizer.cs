@@ -92,6 +92,23 @@ public abstract class Optimizer : IDisposable
     }
 
     private protected unsafe delegate int AddGroupNative(OptimizerHandle optimizer, IntPtr* parameters, long count);
+
+    /// <summary>Throws when the constructor was given no group.</summary>
+    private protected void RequireGroups(string parameterName)
+    {
+        if (_groups.Count == 0) throw new ArgumentException($"{GetType().Name} needs at least one parameter group.", parameterName);
+    }
+}
+
+/// <summary>
+/// The options every optimizer's parameter groups share (each optimizer's <c>ParamGroup</c> adds its own); an option
+/// left null takes the optimizer's default.
+/// </summary>
+public abstract class ParamGroupOptions(IEnumerable<Tensor> parameters)
+{
+    public IReadOnlyList<Tensor> parameters { get; } = parameters.ToArray();
+    public double? lr { get; init; }
+    public double? weight_decay { get; init; }
 }
 
 /// <summary>One parameter group of an <see cref="Optimizer"/>, with its learning rate (for schedulers).</summary>

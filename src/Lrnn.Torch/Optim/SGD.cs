@@ -10,13 +10,10 @@ namespace Lrnn.Torch.Optim;
 public sealed class SGD : Optimizer
 {
     /// <summary>Parameters that share options; an option left null takes the optimizer's default.</summary>
-    public sealed class ParamGroup(IEnumerable<Tensor> parameters)
+    public sealed class ParamGroup(IEnumerable<Tensor> parameters) : ParamGroupOptions(parameters)
     {
-        public IReadOnlyList<Tensor> parameters { get; } = parameters.ToArray();
-        public double? lr { get; init; }
         public double? momentum { get; init; }
         public double? dampening { get; init; }
-        public double? weight_decay { get; init; }
         public bool? nesterov { get; init; }
     }
 
@@ -41,6 +38,6 @@ public sealed class SGD : Optimizer
             AddGroup(g.parameters, (opt, p, n) => NativeMethods.lrnn_sgd_add_param_group(opt, p, n, groupLr, groupMomentum,
                 groupDampening, groupDecay, groupNesterov ? 1 : 0));
         }
-        if (param_groups.Count == 0) throw new ArgumentException("SGD needs at least one parameter group.", nameof(groups));
+        RequireGroups(nameof(groups));
     }
 }
