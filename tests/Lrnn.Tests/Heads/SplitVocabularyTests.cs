@@ -1,6 +1,7 @@
 using Lrnn.Config;
 using Lrnn.Heads;
 using Lrnn.Modules;
+using Lrnn.Tests.Losses;
 using Lrnn.Tests.Support;
 using Lrnn.Torch;
 using Xunit;

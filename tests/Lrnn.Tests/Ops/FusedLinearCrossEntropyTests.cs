@@ -1,5 +1,5 @@
 using Lrnn.Ops;
-using Lrnn.Tests.Heads;
+using Lrnn.Tests.Losses;
 using Lrnn.Tests.Support;
 using Lrnn.Torch;
 using Xunit;

@@ -7,7 +7,7 @@ using Lrnn.Torch.Modules;
 using Xunit;
 using static Lrnn.Tests.Model.ModelTestData;
 
-namespace Lrnn.Tests.Heads;
+namespace Lrnn.Tests.Losses;
 
 /// <summary>Every head × loss implementation × reduction against the dense float64 reference: losses and gradients.</summary>
 public sealed class HeadLossTests

@@ -2,7 +2,7 @@ using Lrnn.Tests.SafeTensors;
 using Lrnn.Tokenization;
 using Xunit;
 
-namespace Lrnn.Tests.Training;
+namespace Lrnn.Tests.Tokenization;
 
 public sealed class ByteTokenizerTests
 {

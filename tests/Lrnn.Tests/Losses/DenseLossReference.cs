@@ -1,4 +1,4 @@
-namespace Lrnn.Tests.Heads;
+namespace Lrnn.Tests.Losses;
 
 /// <summary>
 /// The LM loss written as plain float64 loops over dense logits: the reference every head × loss implementation ×

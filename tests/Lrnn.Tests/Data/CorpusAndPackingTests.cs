@@ -4,7 +4,7 @@ using Lrnn.Tokenization;
 using Lrnn.Torch;
 using Xunit;
 
-namespace Lrnn.Tests.Training;
+namespace Lrnn.Tests.Data;
 
 public sealed class CorpusAndPackingTests
 {
