@@ -10,8 +10,8 @@
 // kLanes = ⌈N / kStates⌉ threads of a channel are neighbouring lanes; Σ_n C[n]·h[n] is a shuffle sum over them.
 //
 // Backward, per chunk of kChunk steps in reverse: from the chunk's saved entering state, one forward pass keeps the
-// state entering every kSub steps (shared memory); then per kSub steps in reverse, the kSub states and decays are
-// recomputed into registers and the adjoint λ_t = ∂L/∂h_t runs back over them:
+// state entering every kRecompute steps (shared memory); then per kRecompute steps in reverse, their states and
+// decays are recomputed into registers and the adjoint λ_t = ∂L/∂h_t runs back over them:
 //   λ_t = C_t·gs_t + Ā_{t+1}·λ_{t+1},  ∂L/∂Ā_t = λ_t·h_{t−1},  ∂L/∂(B̄u)_t = λ_t,  gs_t = ∂L/∂(C·h)_t.
 // The gradients of B and C sum over channels: a warp reduces its channels with a transposing shuffle (each lane ends
 // with one of the 2·kStates sums), the block's warps meet in shared memory, and each block writes its sum to a
@@ -32,12 +32,15 @@ using launch::StridesBXL;
 constexpr int kThreads = 128;
 constexpr int kWarps = kThreads / 32;
 constexpr int kStates = 4;  // states per thread
-constexpr int kSub = 8;     // steps recomputed into registers at a time by the backward; loads batched by as many
+constexpr int kSub = 8;     // steps whose loads are issued together, ahead of the dependent arithmetic
 constexpr int kChunk = static_cast<int>(launch::kSelectiveScanChunk);
-constexpr int kSubs = kChunk / kSub;
+// Steps the backward recomputes into registers at a time: 4 keeps it at ~160 registers, so that 3 blocks fit an SM
+// and a whole Mamba layer's channels (B = 8, D = 1536) run in one wave on an H200 (8 steps: 248 registers, 2 waves).
+constexpr int kRecompute = 4;
+constexpr int kRecomputes = kChunk / kRecompute;
 constexpr int kMaxState = static_cast<int>(launch::kSelectiveScanMaxState);
 constexpr unsigned kFull = 0xffffffffu;
-static_assert(kChunk % kSub == 0, "a chunk is whole sub-chunks");
+static_assert(kChunk % kRecompute == 0 && kChunk % kSub == 0, "a chunk is whole sub-chunks");
 static_assert(2 * kStates == 8, "the transposing warp sum scatters 8 values over 8 channels");
 
 template <typename T>
@@ -154,15 +157,15 @@ __device__ inline int64_t chunk_state_index(const SelectiveScanProblem& p, const
 }
 
 // Runs steps [t0, t0 + steps) from h (steps ≤ kSub), loads first, then the dependent arithmetic.
-template <typename T>
+template <typename T, int kSteps = kSub>
 __device__ inline void advance(const SelectiveScanProblem& p, const Place& at, float bias, const float (&A)[kStates],
                                int64_t t0, int steps, float (&h)[kStates]) {
-  Step s[kSub];
+  Step s[kSteps];
 #pragma unroll
-  for (int j = 0; j < kSub; ++j)
+  for (int j = 0; j < kSteps; ++j)
     if (j < steps) load_step<T, false>(p, at.b, at.d, t0 + j, at.g, bias, s[j]);
 #pragma unroll
-  for (int j = 0; j < kSub; ++j) {
+  for (int j = 0; j < kSteps; ++j) {
     if (j >= steps) break;
 #pragma unroll
     for (int k = 0; k < kStates; ++k) {
@@ -245,8 +248,8 @@ __device__ inline float warp_scatter_sum(float (&v)[2 * kStates], int lane, int&
 template <typename T, int kLanes>
 __global__ void __launch_bounds__(kThreads)
     selective_scan_backward_kernel(SelectiveScanProblem p, SelectiveScanGrads q) {
-  __shared__ float entering[kSubs][kStates][kThreads];         // the state entering each sub-chunk of a chunk
-  __shared__ float partial[kWarps][kSub][2][kMaxState];         // per warp: dB (0), dC (1) of a sub-chunk's steps
+  __shared__ float entering[kRecomputes][kStates][kThreads];         // the state entering each sub-chunk of a chunk
+  __shared__ float partial[kWarps][kRecompute][2][kMaxState];         // per warp: dB (0), dC (1) of a sub-chunk's steps
   const Place at = place<kLanes>(p);
   const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
   float A[kStates], carry[kStates];  // carry: Ā_{t+1}·λ_{t+1}, the gradient reaching h_t from later steps
@@ -260,7 +263,7 @@ __global__ void __launch_bounds__(kThreads)
 
   for (int64_t c = chunks - 1; c >= 0; --c) {
     const int64_t t0 = c * kChunk, t1 = min(t0 + kChunk, p.length);
-    const int subs = static_cast<int>((t1 - t0 + kSub - 1) / kSub);
+    const int subs = static_cast<int>((t1 - t0 + kRecompute - 1) / kRecompute);
     float h[kStates];
 #pragma unroll
     for (int k = 0; k < kStates; ++k) {
@@ -270,23 +273,23 @@ __global__ void __launch_bounds__(kThreads)
     for (int sc = 0; sc < subs; ++sc) {  // each thread reads back only what it wrote: no barrier needed
 #pragma unroll
       for (int k = 0; k < kStates; ++k) entering[sc][k][threadIdx.x] = h[k];
-      const int64_t s0 = t0 + sc * kSub;
-      advance<T>(p, at, bias, A, s0, static_cast<int>(min(int64_t(kSub), t1 - s0)), h);
+      const int64_t s0 = t0 + sc * kRecompute;
+      advance<T, kRecompute>(p, at, bias, A, s0, static_cast<int>(min(int64_t(kRecompute), t1 - s0)), h);
     }
 
     for (int sc = subs - 1; sc >= 0; --sc) {
-      const int64_t s0 = t0 + sc * kSub;
-      const int steps = static_cast<int>(min(int64_t(kSub), t1 - s0));
-      float before[kStates], a[kSub][kStates], hs[kSub][kStates];
+      const int64_t s0 = t0 + sc * kRecompute;
+      const int steps = static_cast<int>(min(int64_t(kRecompute), t1 - s0));
+      float before[kStates], a[kRecompute][kStates], hs[kRecompute][kStates];
 #pragma unroll
       for (int k = 0; k < kStates; ++k) before[k] = entering[sc][k][threadIdx.x];
       {
-        Step s[kSub];
+        Step s[kRecompute];
 #pragma unroll
-        for (int j = 0; j < kSub; ++j)
+        for (int j = 0; j < kRecompute; ++j)
           if (j < steps) load_step<T, false>(p, at.b, at.d, s0 + j, at.g, bias, s[j]);
 #pragma unroll
-        for (int j = 0; j < kSub; ++j) {
+        for (int j = 0; j < kRecompute; ++j) {
 #pragma unroll
           for (int k = 0; k < kStates; ++k) {
             if (j < steps) {
@@ -302,7 +305,7 @@ __global__ void __launch_bounds__(kThreads)
       }
 
 #pragma unroll
-      for (int j = kSub - 1; j >= 0; --j) {
+      for (int j = kRecompute - 1; j >= 0; --j) {
         if (j >= steps) continue;  // uniform over the block
         const int64_t t = s0 + j;
         Step s;
@@ -355,8 +358,8 @@ __global__ void __launch_bounds__(kThreads)
 
       __syncthreads();
       const int N = static_cast<int>(p.state);
-      for (int i = threadIdx.x; i < 2 * kSub * N; i += kThreads) {
-        const int kind = i / (kSub * N), r = i % (kSub * N), j = r / N, n = r % N;
+      for (int i = threadIdx.x; i < 2 * kRecompute * N; i += kThreads) {
+        const int kind = i / (kRecompute * N), r = i % (kRecompute * N), j = r / N, n = r % N;
         if (j >= steps) continue;
         float v = 0.f;
 #pragma unroll
