@@ -120,7 +120,7 @@ public static class PeerGrid
         "mamba24" => new LrnnConfig
         {
             DModel = 768, DState = 16, NLayer = 24, VocabSize = 50277, MixerTypes = Enumerable.Repeat("Mamba", 24).ToArray(),
-            DIntermediate = 0, MixerKwargs = JObject.Parse("""{"S5": {"discretization": "zoh"}}"""),
+            DIntermediate = 0,
         },
         "hybrid12" => new LrnnConfig
         {
