@@ -17,7 +17,8 @@
 #   bash scripts/bench-peer.sh --start-lrnnx                               (start lrnnx's build, return at once)
 # Environment: PEER_PARTS (default "layers lm": any of layers, lm, mamba24, hybrid12, S5, LRU, Mamba), PEER_DIR (the
 # peer folder, default .gpu/peer), PEER_BENCH (default $PEER_DIR/lrnnx_bench.py), LRNNX_DIR, PEER_RECORDED (default
-# the newest $PEER_DIR/lrnnx-*.jsonl), PEER_QUICK=1 (lrnnx's --quick sizes, for a dry run).
+# the newest $PEER_DIR/lrnnx-*.jsonl), PEER_QUICK=1 (lrnnx's --quick sizes, for a dry run), PEER_PROFILE ("Mamba:2048":
+# a Kineto summary of that layer_train point, kernel by kernel).
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -55,6 +56,11 @@ read -ra PART_ARGS <<<"$PARTS"
 echo "== Lrnn: $EXE peer ${PART_ARGS[*]} ${QUICK[*]}"
 "$EXE" peer "${PART_ARGS[@]}" "${QUICK[@]}" | tee "$PEER_OUT/lrnn.jsonl"
 STATUS=${PIPESTATUS[0]}
+# PEER_PROFILE="Mamba:2048 ...": where one layer_train step of those points spends its GPU time (Kineto).
+for point in ${PEER_PROFILE:-}; do
+  echo "== Lrnn: profile of layer_train ${point%%:*} at L=${point##*:}"
+  "$EXE" peer profile "${point%%:*}" "${point##*:}" "$PEER_OUT/profile-${point%%:*}-${point##*:}.json" | grep -v '^timeline:     +' || STATUS=1
+done
 
 if [ -z "${LRNNX_DIR:-}" ] && [ "$(cat /tmp/lrnnx.rc 2>/dev/null)" = 0 ]; then LRNNX_DIR=/tmp/lrnnx; fi
 PEER_FILE=""

@@ -25,7 +25,9 @@ namespace Lrnn.Benchmarks;
 ///                2048 MLP).
 ///
 /// Usage: Lrnn.Benchmarks peer [layers] [lm] [mamba24] [hybrid12] [S5] [LRU] [Mamba] [--quick] [--device cuda]
-/// (no part named: all of them; a mixer name limits layers to it).
+/// (no part named: all of them; a mixer name limits layers to it), or
+/// Lrnn.Benchmarks peer profile MIXER L [TRACE]: a Kineto trace of a few layer_train steps of that point of the grid,
+/// summarised per step (each kernel's GPU time, busy time and span; ForwardTimeline.Summarise).
 /// </summary>
 public static class PeerGrid
 {
@@ -33,6 +35,8 @@ public static class PeerGrid
 
     public static int Run(string[] args)
     {
+        if (args.Length >= 3 && args[0] == "profile") return Profile(args[1], long.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture),
+            args.Length > 3 ? args[3] : $"peer-{args[1]}-{args[2]}.json");
         var quick = args.Contains("--quick");
         var deviceIndex = Array.IndexOf(args, "--device");
         Device device = deviceIndex >= 0 && deviceIndex + 1 < args.Length ? args[deviceIndex + 1] : "cuda";
@@ -113,6 +117,37 @@ public static class PeerGrid
             mixer.zero_grad();
             Emit(new { what = "layer_train", mixer = name, L = length, ms });
         }
+    }
+
+    private static int Profile(string name, long length, string tracePath)
+    {
+        const long H = 128, B = 32;
+        const int Steps = 3;
+        Device device = "cuda";
+        if (!torch.profiler.is_available())
+        {
+            Console.WriteLine("peer profile: no Kineto in this libtorch");
+            return 1;
+        }
+        torch.manual_seed(0);
+        using var mixer = MakeMixer(name, H, device);
+        mixer.train();
+        using var x = torch.randn([B, length, H], device: device);
+        void Step()
+        {
+            using var scope = torch.NewDisposeScope();
+            mixer.Forward(x.clone().requires_grad_(), MixerContext.None).sum().backward();
+            Synchronize(device);
+        }
+        for (var i = 0; i < 3; i++) Step();
+        using (var prof = torch.profiler.profile(cuda: true))
+        {
+            for (var i = 0; i < Steps; i++) Step();
+            prof.stop();
+            prof.export_chrome_trace(tracePath);
+        }
+        Lti.ForwardTimeline.Summarise($"{name} layer_train L={length}: ", tracePath, Steps);
+        return 0;
     }
 
     private static LrnnConfig ModelConfig(string model) => model switch

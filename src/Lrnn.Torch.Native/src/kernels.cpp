@@ -332,7 +332,7 @@ bool selective_scan_backward(const SelectiveScanInputs& in, const at::Tensor& ch
   const auto floats = in.u.options().dtype(at::kFloat);
   const auto grad_y = grad_y_in.defined() ? grad_y_in.to(dtype).resolve_conj().resolve_neg() : at::Tensor();
   const auto grad_last = as_float32(grad_last_in);
-  const auto A = as_float32(in.A), D = as_float32(in.D), bias = as_float32(in.delta_bias), h0 = as_float32(in.h0);
+  const auto A = as_float32(in.A), D = as_float32(in.D), bias = as_float32(in.delta_bias);
   const auto tiles = launch::selective_scan_tiles(width, state);
 
   grads.u = time_major_empty(in.u, dtype);
@@ -362,7 +362,7 @@ bool selective_scan_backward(const SelectiveScanInputs& in, const at::Tensor& ch
   g.dD_part = dD.data_ptr<float>();
   g.dbias_part = dbias.data_ptr<float>();
   g.dh0 = dh0.defined() ? dh0.data_ptr<float>() : nullptr;
-  const auto problem = selective_scan_problem(in, A, D, bias, h0, chunk_states);
+  const auto problem = selective_scan_problem(in, A, D, bias, at::Tensor(), chunk_states);   // h0 unread
   check(launch::selective_scan_backward(problem, g, at::cuda::getCurrentCUDAStream().stream()));
 
   // Sums over the channel tiles (B), the sequences (A, D, bias); back to each input's dtype and (B, N, L) shape.

@@ -61,6 +61,7 @@ bool selective_scan_forward(const SelectiveScanInputs& in, bool keep_states, at:
                             at::Tensor& chunk_states);
 
 // Every input's gradient (undefined for the absent ones) from dL/dy and dL/dh_last (either may be undefined: zero).
+// The backward does not read h0 (the chunk states hold it): any tensor of its dtype on the device stands for it.
 bool selective_scan_backward(const SelectiveScanInputs& in, const at::Tensor& chunk_states, const at::Tensor& grad_y,
                              const at::Tensor& grad_last, SelectiveScanGradients& grads);
 

@@ -30,17 +30,23 @@ struct FusedSelectiveScanFunction : torch::autograd::Function<FusedSelectiveScan
     ctx->set_materialize_grads(false);
     ctx->saved_data["softplus"] = softplus;
     ctx->saved_data["mode"] = mode;
-    ctx->save_for_backward({u, delta, A, B, C, in.D, in.z, in.delta_bias, in.h0, in.delta_a, states});
+    // h0 is not kept: the chunk states hold it, and a decode cache's state, updated in place after the forward,
+    // must not fail the backward's version check. Its dtype is enough (the dtype of its gradient).
+    ctx->saved_data["h0_dtype"] = in.h0.defined() ? static_cast<int64_t>(in.h0.scalar_type()) : int64_t{-1};
+    ctx->save_for_backward({u, delta, A, B, C, in.D, in.z, in.delta_bias, in.delta_a, states});
     return {y, h_last};
   }
 
   static variable_list backward(AutogradContext* ctx, variable_list grad_outputs) {
     const auto s = ctx->get_saved_variables();
-    const lrnn::kernels::SelectiveScanInputs in{s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[8], s[9],
+    const auto h0_dtype = ctx->saved_data["h0_dtype"].toInt();
+    // The backward reads no h0: an empty tensor of its dtype says that it was given.
+    const auto h0 = h0_dtype < 0 ? at::Tensor() : at::empty({0}, s[0].options().dtype(static_cast<at::ScalarType>(h0_dtype)));
+    const lrnn::kernels::SelectiveScanInputs in{s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], h0, s[8],
                                                 ctx->saved_data["softplus"].toInt() != 0,
                                                 ctx->saved_data["mode"].toInt()};
     lrnn::kernels::SelectiveScanGradients g;
-    TORCH_CHECK(lrnn::kernels::selective_scan_backward(in, s[10], grad_outputs[0], grad_outputs[1], g),
+    TORCH_CHECK(lrnn::kernels::selective_scan_backward(in, s[9], grad_outputs[0], grad_outputs[1], g),
                 "selective_scan: the CUDA backward kernel declined the forward's inputs");
     return {g.u, g.delta, g.A, g.B, g.C, g.D, g.z, g.delta_bias, g.h0, g.delta_a, at::Tensor(), at::Tensor()};
   }

@@ -174,6 +174,25 @@ public class SelectiveScanKernelTests
         }
     }
 
+    /// <summary>A decode cache passes its state as h0 and overwrites it with hLast right after the forward (Mamba's
+    /// prefill): the backward must neither read h0 nor trip over its changed version.</summary>
+    [CudaFact]
+    public void TheBackwardSurvivesTheInitialStateBeingOverwrittenInPlace()
+    {
+        using var scope = torch.NewDisposeScope();
+        var p = Make(40, 16, eventMode: false, seed: 59);
+        var (y64, h64, leaves64) = Run(p, "mamba", ScalarType.Float64, timeMajor: false);
+        Backward(p, y64, h64);
+
+        var x = p.Values.Select((v, i) => torch.tensor(v, p.Shapes[i], "cuda").to(ScalarType.Float32)).ToArray();
+        var u = x[0].requires_grad_();
+        var state = x[8];                                                        // a cache's state: no gradient
+        var (y, hLast) = torch.ops.selective_scan(u, x[1], x[2], x[3], x[4], x[5], x[6], x[7], deltaSoftplus: true, h0: state);
+        using (torch.no_grad()) state.copy_(hLast);
+        Backward(p, y, hLast);
+        AssertNear(leaves64[0].grad!, u.grad!, 5e-5, "dL/du after the state was overwritten");
+    }
+
     [CudaFact]
     public void BFloat16InputsMatchTheFloat64ScanOfTheRoundedInputs()
     {

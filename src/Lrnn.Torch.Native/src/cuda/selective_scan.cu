@@ -157,8 +157,8 @@ __device__ inline int64_t chunk_state_index(const SelectiveScanProblem& p, const
 }
 
 // Runs steps [t0, t0 + steps) from h (steps ≤ kSub), loads first, then the dependent arithmetic.
-template <typename T, int kSteps = kSub>
-__device__ inline void advance(const SelectiveScanProblem& p, const Place& at, float bias, const float (&A)[kStates],
+template <typename T, int kSteps>
+__device__ inline void advance(const SelectiveScanProblem& p, int mode, const Place& at, float bias, const float (&A)[kStates],
                                int64_t t0, int steps, float (&h)[kStates]) {
   Step s[kSteps];
 #pragma unroll
@@ -169,15 +169,24 @@ __device__ inline void advance(const SelectiveScanProblem& p, const Place& at, f
     if (j >= steps) break;
 #pragma unroll
     for (int k = 0; k < kStates; ++k) {
-      const Discrete q = discretize(p.discretization, s[j].dt, s[j].dta, A[k]);
+      const Discrete q = discretize(mode, s[j].dt, s[j].dta, A[k]);
       h[k] = q.a * h[k] + s[j].B[k] * (q.beta * s[j].u);
     }
   }
 }
 
-template <typename T, int kLanes>
+// The discretisation a kernel runs: kMode when it is one (a specialised kernel: the other three are compiled out,
+// which keeps the hot loop small enough for the instruction cache), else the problem's (kAnyMode).
+constexpr int kAnyMode = -1;
+template <int kMode>
+__device__ inline int mode_of(const SelectiveScanProblem& p) {
+  return kMode != kAnyMode ? kMode : p.discretization;
+}
+
+template <typename T, int kLanes, int kMode>
 __global__ void __launch_bounds__(kThreads)
     selective_scan_forward_kernel(SelectiveScanProblem p, void* y, StridesBXL y_s, float* h_last) {
+  const int mode = mode_of<kMode>(p);
   const Place at = place<kLanes>(p);
   float A[kStates], h[kStates];
   load_state(p, at, p.h0, A, h);
@@ -203,7 +212,7 @@ __global__ void __launch_bounds__(kThreads)
       float out = 0.f;
 #pragma unroll
       for (int k = 0; k < kStates; ++k) {
-        const Discrete q = discretize(p.discretization, s[j].dt, s[j].dta, A[k]);
+        const Discrete q = discretize(mode, s[j].dt, s[j].dta, A[k]);
         h[k] = q.a * h[k] + s[j].B[k] * (q.beta * s[j].u);
         out += s[j].C[k] * h[k];
       }
@@ -245,9 +254,10 @@ __device__ inline float warp_scatter_sum(float (&v)[2 * kStates], int lane, int&
   return v[0];
 }
 
-template <typename T, int kLanes>
+template <typename T, int kLanes, int kMode>
 __global__ void __launch_bounds__(kThreads)
     selective_scan_backward_kernel(SelectiveScanProblem p, SelectiveScanGrads q) {
+  const int mode = mode_of<kMode>(p);
   __shared__ float entering[kRecomputes][kStates][kThreads];         // the state entering each sub-chunk of a chunk
   __shared__ float partial[kWarps][kRecompute][2][kMaxState];         // per warp: dB (0), dC (1) of a sub-chunk's steps
   const Place at = place<kLanes>(p);
@@ -274,7 +284,7 @@ __global__ void __launch_bounds__(kThreads)
 #pragma unroll
       for (int k = 0; k < kStates; ++k) entering[sc][k][threadIdx.x] = h[k];
       const int64_t s0 = t0 + sc * kRecompute;
-      advance<T, kRecompute>(p, at, bias, A, s0, static_cast<int>(min(int64_t(kRecompute), t1 - s0)), h);
+      advance<T, kRecompute>(p, mode, at, bias, A, s0, static_cast<int>(min(int64_t(kRecompute), t1 - s0)), h);
     }
 
     for (int sc = subs - 1; sc >= 0; --sc) {
@@ -293,7 +303,7 @@ __global__ void __launch_bounds__(kThreads)
 #pragma unroll
           for (int k = 0; k < kStates; ++k) {
             if (j < steps) {
-              const Discrete dq = discretize(p.discretization, s[j].dt, s[j].dta, A[k]);
+              const Discrete dq = discretize(mode, s[j].dt, s[j].dta, A[k]);
               a[j][k] = dq.a;
               hs[j][k] = dq.a * (j > 0 ? hs[j - 1][k] : before[k]) + s[j].B[k] * (dq.beta * s[j].u);
             } else {
@@ -327,8 +337,8 @@ __global__ void __launch_bounds__(kThreads)
         for (int k = 0; k < kStates; ++k) {
           const float lambda = gs * s.C[k] + carry[k];
           const float prev = j > 0 ? hs[j > 0 ? j - 1 : 0][k] : before[k];
-          const Discrete dq = discretize(p.discretization, s.dt, s.dta, A[k]);
-          const Derivatives dv = derivatives(p.discretization, s.dt, s.dta, A[k], a[j][k], dq.beta);
+          const Discrete dq = discretize(mode, s.dt, s.dta, A[k]);
+          const Derivatives dv = derivatives(mode, s.dt, s.dta, A[k], a[j][k], dq.beta);
           const float da = lambda * prev;             // ∂L/∂Ā_t
           const float dbeta = lambda * s.B[k] * s.u;  // ∂L/∂β_t
           ddta += da * dv.da_dx * A[k];
@@ -392,22 +402,39 @@ dim3 grid_for(const SelectiveScanProblem& p) {
   return dim3(static_cast<unsigned>(launch::selective_scan_tiles(p.width, p.state)), static_cast<unsigned>(p.batch));
 }
 
+// Mamba's own discretisation gets kernels of its own; the others share one that switches at run time.
+template <typename T, int kLanes>
+void forward_with(const SelectiveScanProblem& p, void* y, StridesBXL y_s, float* h_last, cudaStream_t stream) {
+  if (p.discretization == 0)
+    selective_scan_forward_kernel<T, kLanes, 0><<<grid_for(p), kThreads, 0, stream>>>(p, y, y_s, h_last);
+  else
+    selective_scan_forward_kernel<T, kLanes, kAnyMode><<<grid_for(p), kThreads, 0, stream>>>(p, y, y_s, h_last);
+}
+
 template <typename T>
 const char* forward_as(const SelectiveScanProblem& p, void* y, StridesBXL y_s, float* h_last, cudaStream_t stream) {
   switch (lanes_for(p.state)) {
-    case 1: selective_scan_forward_kernel<T, 1><<<grid_for(p), kThreads, 0, stream>>>(p, y, y_s, h_last); break;
-    case 2: selective_scan_forward_kernel<T, 2><<<grid_for(p), kThreads, 0, stream>>>(p, y, y_s, h_last); break;
-    default: selective_scan_forward_kernel<T, 4><<<grid_for(p), kThreads, 0, stream>>>(p, y, y_s, h_last); break;
+    case 1: forward_with<T, 1>(p, y, y_s, h_last, stream); break;
+    case 2: forward_with<T, 2>(p, y, y_s, h_last, stream); break;
+    default: forward_with<T, 4>(p, y, y_s, h_last, stream); break;
   }
   return device::launch_status();
+}
+
+template <typename T, int kLanes>
+void backward_with(const SelectiveScanProblem& p, const SelectiveScanGrads& g, cudaStream_t stream) {
+  if (p.discretization == 0)
+    selective_scan_backward_kernel<T, kLanes, 0><<<grid_for(p), kThreads, 0, stream>>>(p, g);
+  else
+    selective_scan_backward_kernel<T, kLanes, kAnyMode><<<grid_for(p), kThreads, 0, stream>>>(p, g);
 }
 
 template <typename T>
 const char* backward_as(const SelectiveScanProblem& p, const SelectiveScanGrads& g, cudaStream_t stream) {
   switch (lanes_for(p.state)) {
-    case 1: selective_scan_backward_kernel<T, 1><<<grid_for(p), kThreads, 0, stream>>>(p, g); break;
-    case 2: selective_scan_backward_kernel<T, 2><<<grid_for(p), kThreads, 0, stream>>>(p, g); break;
-    default: selective_scan_backward_kernel<T, 4><<<grid_for(p), kThreads, 0, stream>>>(p, g); break;
+    case 1: backward_with<T, 1>(p, g, stream); break;
+    case 2: backward_with<T, 2>(p, g, stream); break;
+    default: backward_with<T, 4>(p, g, stream); break;
   }
   return device::launch_status();
 }
