@@ -125,7 +125,7 @@ PYEOF
 # match: the same tests with LRNN_CUDA_KERNELS=0.
 if grep -q 'hand-written CUDA kernels: ON' "$OUT/build.log"; then
   say "running the kernel-backed tests again without the kernels (LRNN_CUDA_KERNELS=0)"
-  LRNN_CUDA_KERNELS=0 "$TESTS" -noColor -class 'Lrnn.Tests.Ops.LinearScanTests' -class 'Lrnn.Tests.Ops.SelectiveScanTests' \
+  LRNN_CUDA_KERNELS=0 "$TESTS" -noColor -class 'Lrnn.Tests.Ops.LinearScanTests' -class 'Lrnn.Tests.Ops.SelectiveScanTests' -class 'Lrnn.Tests.Ops.SelectiveScanKernelTests' \
     -class 'Lrnn.Tests.Ops.FusedLinearCrossEntropyTests' -class 'Lrnn.Tests.Losses.HeadLossTests' \
     -class 'Lrnn.Tests.Ops.FftCausalConvTests' -class 'Lrnn.Tests.Model.FftConvolutionTests' \
     -class 'Lrnn.Tests.Model.Lti.VandermondeTests' -class 'Lrnn.Tests.Model.Lti.S4DTests' > "$OUT/tests-aten.log" 2>&1

@@ -243,6 +243,138 @@ at::Tensor real_modes_to_time(const at::Tensor& w, const at::Tensor& log_lambda,
   return out;
 }
 
+namespace {
+
+launch::StridesBXL strides_bxl(const at::Tensor& t) {
+  return t.defined() ? launch::StridesBXL{t.stride(0), t.stride(1), t.stride(2)} : launch::StridesBXL{0, 0, 0};
+}
+const void* pointer_or_null(const at::Tensor& t) { return t.defined() ? t.data_ptr() : nullptr; }
+const float* float_or_null(const at::Tensor& t) { return t.defined() ? t.data_ptr<float>() : nullptr; }
+at::Tensor as_float32(const at::Tensor& t) { return t.defined() ? t.to(at::kFloat).contiguous() : t; }
+
+// A (B, X, L) tensor laid out (B, L, X) in memory, as the time-major callers read it next.
+at::Tensor time_major_empty(const at::Tensor& like, at::ScalarType dtype) {
+  return at::empty({like.size(0), like.size(2), like.size(1)}, like.options().dtype(dtype)).transpose(1, 2);
+}
+
+bool low_precision_float(at::ScalarType t) { return t == at::kFloat || t == at::kBFloat16 || t == at::kHalf; }
+
+// The launch arguments; A, D, bias and h0 are the float32 copies the caller keeps alive until the launch.
+launch::SelectiveScanProblem selective_scan_problem(const SelectiveScanInputs& in, const at::Tensor& A,
+                                                    const at::Tensor& D, const at::Tensor& bias, const at::Tensor& h0,
+                                                    const at::Tensor& chunk_states) {
+  launch::SelectiveScanProblem p{};
+  p.dtype = *scalar_of(in.u.scalar_type());
+  p.discretization = static_cast<int32_t>(in.mode);
+  p.softplus = in.softplus;
+  p.batch = in.u.size(0);
+  p.width = in.u.size(1);
+  p.length = in.u.size(2);
+  p.state = in.A.size(1);
+  p.u = in.u.data_ptr();
+  p.u_s = strides_bxl(in.u);
+  p.delta = in.delta.data_ptr();
+  p.delta_s = strides_bxl(in.delta);
+  p.delta_a = pointer_or_null(in.delta_a);
+  p.delta_a_s = strides_bxl(in.delta_a);
+  p.z = pointer_or_null(in.z);
+  p.z_s = strides_bxl(in.z);
+  p.B = in.B.data_ptr();
+  p.B_s = strides_bxl(in.B);
+  p.C = in.C.data_ptr();
+  p.C_s = strides_bxl(in.C);
+  p.A = A.data_ptr<float>();
+  p.D_skip = float_or_null(D);
+  p.delta_bias = float_or_null(bias);
+  p.h0 = float_or_null(h0);
+  p.chunk_states = chunk_states.defined() ? chunk_states.data_ptr<float>() : nullptr;
+  return p;
+}
+
+}  // namespace
+
+bool selective_scan_applies(const SelectiveScanInputs& in) {
+  if (!enabled() || !on_device(in.u, {&in.delta, &in.A, &in.B, &in.C, &in.D, &in.z, &in.delta_bias, &in.h0, &in.delta_a}))
+    return false;
+  const auto dtype = in.u.scalar_type();
+  if (!low_precision_float(dtype) || !low_precision_float(in.A.scalar_type()) || in.mode < 0 || in.mode > 3) return false;
+  for (const auto* t : {&in.u, &in.delta, &in.B, &in.C, &in.z, &in.delta_a})
+    if (t->defined() && (t->scalar_type() != dtype || t->dim() != 3 || t->is_neg() || t->is_conj())) return false;
+  for (const auto* t : {&in.A, &in.D, &in.delta_bias, &in.h0})
+    if (t->defined() && !t->is_floating_point()) return false;
+  return in.A.dim() == 2 && in.A.size(1) >= 1 && in.A.size(1) <= launch::kSelectiveScanMaxState && in.u.numel() > 0 &&
+         in.u.size(0) <= 65535;
+}
+
+bool selective_scan_forward(const SelectiveScanInputs& in, bool keep_states, at::Tensor& y, at::Tensor& h_last,
+                            at::Tensor& chunk_states) {
+  if (!selective_scan_applies(in)) return false;
+  const c10::cuda::CUDAGuard guard(in.u.device());
+  const auto batch = in.u.size(0), width = in.u.size(1), length = in.u.size(2), state = in.A.size(1);
+  const auto floats = in.u.options().dtype(at::kFloat);
+  const auto A = as_float32(in.A), D = as_float32(in.D), bias = as_float32(in.delta_bias), h0 = as_float32(in.h0);
+  y = time_major_empty(in.u, in.u.scalar_type());
+  h_last = at::empty({batch, width, state}, floats);
+  chunk_states = keep_states ? at::empty({batch, width, launch::selective_scan_chunks(length), state}, floats) : at::Tensor();
+  const auto problem = selective_scan_problem(in, A, D, bias, h0, chunk_states);
+  check(launch::selective_scan_forward(problem, y.data_ptr(), strides_bxl(y), h_last.data_ptr<float>(),
+                                       at::cuda::getCurrentCUDAStream().stream()));
+  return true;
+}
+
+bool selective_scan_backward(const SelectiveScanInputs& in, const at::Tensor& chunk_states, const at::Tensor& grad_y_in,
+                             const at::Tensor& grad_last_in, SelectiveScanGradients& grads) {
+  if (!selective_scan_applies(in) || !chunk_states.defined() || !on_device(in.u, {&chunk_states, &grad_y_in, &grad_last_in}))
+    return false;
+  const c10::cuda::CUDAGuard guard(in.u.device());
+  const auto dtype = in.u.scalar_type();
+  const auto batch = in.u.size(0), width = in.u.size(1), length = in.u.size(2), state = in.A.size(1);
+  const auto floats = in.u.options().dtype(at::kFloat);
+  const auto grad_y = grad_y_in.defined() ? grad_y_in.to(dtype).resolve_conj().resolve_neg() : at::Tensor();
+  const auto grad_last = as_float32(grad_last_in);
+  const auto A = as_float32(in.A), D = as_float32(in.D), bias = as_float32(in.delta_bias);
+  const auto tiles = launch::selective_scan_tiles(width, state);
+
+  grads.u = time_major_empty(in.u, dtype);
+  grads.delta = time_major_empty(in.u, dtype);
+  grads.z = in.z.defined() ? time_major_empty(in.u, dtype) : at::Tensor();
+  grads.delta_a = in.delta_a.defined() ? time_major_empty(in.u, dtype) : at::Tensor();
+  const auto dB = at::empty({batch, tiles, length, state}, floats), dC = at::empty({batch, tiles, length, state}, floats);
+  const auto dA = at::empty({batch, width, state}, floats);
+  const auto dD = at::empty({batch, width}, floats), dbias = at::empty({batch, width}, floats);
+  const auto dh0 = in.h0.defined() ? at::empty({batch, width, state}, floats) : at::Tensor();
+
+  launch::SelectiveScanGrads g{};
+  g.grad_y = pointer_or_null(grad_y);
+  g.grad_y_s = strides_bxl(grad_y);
+  g.grad_last = float_or_null(grad_last);
+  g.du = grads.u.data_ptr();
+  g.du_s = strides_bxl(grads.u);
+  g.ddelta = grads.delta.data_ptr();
+  g.ddelta_s = strides_bxl(grads.delta);
+  g.dz = grads.z.defined() ? grads.z.data_ptr() : nullptr;
+  g.dz_s = strides_bxl(grads.z);
+  g.ddelta_a = grads.delta_a.defined() ? grads.delta_a.data_ptr() : nullptr;
+  g.ddelta_a_s = strides_bxl(grads.delta_a);
+  g.dB_part = dB.data_ptr<float>();
+  g.dC_part = dC.data_ptr<float>();
+  g.dA_part = dA.data_ptr<float>();
+  g.dD_part = dD.data_ptr<float>();
+  g.dbias_part = dbias.data_ptr<float>();
+  g.dh0 = dh0.defined() ? dh0.data_ptr<float>() : nullptr;
+  const auto problem = selective_scan_problem(in, A, D, bias, at::Tensor(), chunk_states);   // h0 unread
+  check(launch::selective_scan_backward(problem, g, at::cuda::getCurrentCUDAStream().stream()));
+
+  // Sums over the channel tiles (B), the sequences (A, D, bias); back to each input's dtype and (B, N, L) shape.
+  grads.B = dB.sum(1).transpose(1, 2).to(in.B.scalar_type());
+  grads.C = dC.sum(1).transpose(1, 2).to(in.C.scalar_type());
+  grads.A = dA.sum(0).to(in.A.scalar_type());
+  grads.D = in.D.defined() ? dD.sum(0).to(in.D.scalar_type()) : at::Tensor();
+  grads.delta_bias = in.delta_bias.defined() ? dbias.sum(0).to(in.delta_bias.scalar_type()) : at::Tensor();
+  grads.h0 = in.h0.defined() ? dh0.to(in.h0.scalar_type()) : at::Tensor();
+  return true;
+}
+
 }  // namespace lrnn::kernels
 #else
 namespace lrnn::kernels {
@@ -260,6 +392,12 @@ bool cross_entropy_grad(const at::Tensor&, const at::Tensor&, const at::Tensor&,
 }
 at::Tensor fft_causal_conv(const at::Tensor&, const at::Tensor&, bool, int) { return at::Tensor(); }
 at::Tensor real_modes_to_time(const at::Tensor&, const at::Tensor&, int64_t, const at::Tensor&) { return at::Tensor(); }
+bool selective_scan_applies(const SelectiveScanInputs&) { return false; }
+bool selective_scan_forward(const SelectiveScanInputs&, bool, at::Tensor&, at::Tensor&, at::Tensor&) { return false; }
+bool selective_scan_backward(const SelectiveScanInputs&, const at::Tensor&, const at::Tensor&, const at::Tensor&,
+                             SelectiveScanGradients&) {
+  return false;
+}
 
 }  // namespace lrnn::kernels
 #endif

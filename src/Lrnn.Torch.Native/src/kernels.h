@@ -39,4 +39,30 @@ at::Tensor fft_causal_conv(const at::Tensor& u, const at::Tensor& k, bool revers
 at::Tensor real_modes_to_time(const at::Tensor& w, const at::Tensor& log_lambda, int64_t length,
                               const at::Tensor& at_zero);
 
+// Mamba's selective scan (selective_scan.cu), with selective_scan.cpp's arguments: u, delta, z, delta_a (B, D, L) and
+// B, C (B, N, L) in one dtype (float32, bfloat16 or float16; any strides); A (D, N) real with N ≤ 16 and in a float
+// dtype of at most 32 bits (so the ATen version too would accumulate in float32); D, delta_bias (D) and h0 (B, D, N)
+// any real float dtype (used as float32). Undefined tensors are absent. mode: 0 mamba, 1 zoh, 2 bilinear, 3 dirac.
+struct SelectiveScanInputs {
+  at::Tensor u, delta, A, B, C, D, z, delta_bias, h0, delta_a;
+  bool softplus;
+  int64_t mode;
+};
+struct SelectiveScanGradients {
+  at::Tensor u, delta, A, B, C, D, z, delta_bias, h0, delta_a;
+};
+
+// Whether the kernels take these inputs (everything else declines, as the entry points below do).
+bool selective_scan_applies(const SelectiveScanInputs& in);
+
+// y (B, D, L) in u's dtype, (B, L, D) in memory; h_last (B, D, N) float32; with keep_states, chunk_states, what the
+// backward needs (else undefined).
+bool selective_scan_forward(const SelectiveScanInputs& in, bool keep_states, at::Tensor& y, at::Tensor& h_last,
+                            at::Tensor& chunk_states);
+
+// Every input's gradient (undefined for the absent ones) from dL/dy and dL/dh_last (either may be undefined: zero).
+// The backward does not read h0 (the chunk states hold it): any tensor of its dtype on the device stands for it.
+bool selective_scan_backward(const SelectiveScanInputs& in, const at::Tensor& chunk_states, const at::Tensor& grad_y,
+                             const at::Tensor& grad_last, SelectiveScanGradients& grads);
+
 }  // namespace lrnn::kernels

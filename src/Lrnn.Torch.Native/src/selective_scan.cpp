@@ -22,6 +22,7 @@
 
 #include "autograd_function.h"
 #include "scan_common.h"
+#include "selective_scan_fused.h"
 
 namespace {
 
@@ -222,6 +223,15 @@ LRNN_API int32_t lrnn_selective_scan(tensor_t u, tensor_t delta, tensor_t A, ten
     if (h0) require_shape(*h0, {batch, width, state}, "h0");
     if (delta_a) require_shape(*delta_a, {batch, width, length}, "deltaA");
     const auto mode = parse_discretization(discretization);
+    // The fused CUDA kernels first; this ATen version is their fallback and reference.
+    const auto given = [](tensor_t t) { return t ? *t : at::Tensor(); };
+    if (at::Tensor y, h_last; lrnn::fused_selective_scan(*u, *delta, *A, *B, *C, given(D), given(z), given(delta_bias),
+                                                         delta_softplus != 0, given(h0), given(delta_a),
+                                                         static_cast<int64_t>(mode), y, h_last)) {
+      *out_y = lrnn::wrap(std::move(y));
+      *out_h_last = lrnn::wrap(std::move(h_last));
+      return 0;
+    }
     if (chunk <= 0) chunk = default_chunk(batch, width, length, state);
 
     const auto acc = lrnn::autograd::compute_dtype(at::promote_types(

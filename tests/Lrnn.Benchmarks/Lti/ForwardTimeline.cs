@@ -107,8 +107,9 @@ public static class ForwardTimeline
         return sorted[sorted.Length / 2];
     }
 
-    /// <summary>Per forward: GPU time by kernel name, busy time, and the GPU span (first start to last end) of the last forward.</summary>
-    private static void Summarise(string label, string tracePath, int calls)
+    /// <summary>Per forward: GPU time by kernel name, busy time, and the GPU span (first start to last end) of the last
+    /// forward (also PeerGrid's per training step).</summary>
+    internal static void Summarise(string label, string tracePath, int calls)
     {
         var events = (JArray)JObject.Parse(File.ReadAllText(tracePath))["traceEvents"]!;
         var gpu = events.Where(e => (string?)e["cat"] is "kernel" or "gpu_memcpy" or "gpu_memset")

@@ -76,4 +76,71 @@ constexpr int64_t kMaxModesToTimeLength = 2048;
 const char* real_modes_to_time(const void* weights, const void* log_lambda, const float* at_zero, int64_t rows,
                                int64_t H, int64_t N, int64_t L, float* out, void* stream);
 
+// selective_scan.cu: Mamba's selective scan (selective_scan.cpp states the recurrence) fused into one launch per
+// direction. u, delta, delta_a, z, B, C and y share one dtype (Float32, BFloat16 or Float16) and take any strides;
+// A (D, N), D_skip (D), delta_bias (D) and h0 (B, D, N) are contiguous float32 (D_skip, delta_bias, h0, delta_a, z:
+// nullptr when absent). State and arithmetic are float32. N ≤ kSelectiveScanMaxState. The forward keeps the state
+// entering every kSelectiveScanChunk steps in chunk_states (B, D, chunks, N) (nullptr: not kept, no backward), from
+// which the backward recomputes what it needs.
+constexpr int64_t kSelectiveScanMaxState = 16;
+constexpr int64_t kSelectiveScanChunk = 64;
+// Strides, in elements, of a (B, X, L) tensor.
+struct StridesBXL {
+  int64_t b, x, l;
+};
+struct SelectiveScanProblem {
+  Scalar dtype;
+  int32_t discretization;  // 0 mamba, 1 zoh, 2 bilinear, 3 dirac (selective_scan.cpp's order)
+  bool softplus;
+  int64_t batch, width, length, state;
+  const void* u;
+  StridesBXL u_s;
+  const void* delta;
+  StridesBXL delta_s;
+  const void* delta_a;
+  StridesBXL delta_a_s;
+  const void* z;
+  StridesBXL z_s;
+  const void* B;
+  StridesBXL B_s;
+  const void* C;
+  StridesBXL C_s;
+  const float* A;
+  const float* D_skip;
+  const float* delta_bias;
+  const float* h0;
+  float* chunk_states;  // (B, D, chunks, N) contiguous
+};
+int64_t selective_scan_chunks(int64_t length);
+// Forward: y (B, D, L) in the inputs' dtype with strides y_s; h_last (B, D, N) contiguous float32.
+const char* selective_scan_forward(const SelectiveScanProblem& problem, void* y, StridesBXL y_s, float* h_last,
+                                   void* stream);
+// Backward from dL/dy (grad_y, the inputs' dtype, strides grad_y_s; nullptr: zero) and dL/dh_last (grad_last,
+// (B, D, N) contiguous float32; nullptr: zero). Writes, in the inputs' dtype with the strides given: du, ddelta
+// (of delta before bias and softplus), dz (when z), ddelta_a (when delta_a); in float32, contiguous: dB_part and
+// dC_part (B, tiles, L, N) (the gradients of B and C summed over each tile's channels: their sum over tiles is the
+// gradient), dA_part (B, D, N), dD_part (B, D), dbias_part (B, D) (summed over B they are the gradients), dh0
+// (B, D, N) (nullptr: not written). Needs the forward's chunk_states.
+struct SelectiveScanGrads {
+  const void* grad_y;
+  StridesBXL grad_y_s;
+  const float* grad_last;
+  void* du;
+  StridesBXL du_s;
+  void* ddelta;
+  StridesBXL ddelta_s;
+  void* dz;
+  StridesBXL dz_s;
+  void* ddelta_a;
+  StridesBXL ddelta_a_s;
+  float* dB_part;
+  float* dC_part;
+  float* dA_part;
+  float* dD_part;
+  float* dbias_part;
+  float* dh0;
+};
+int64_t selective_scan_tiles(int64_t width, int64_t state);
+const char* selective_scan_backward(const SelectiveScanProblem& problem, const SelectiveScanGrads& grads, void* stream);
+
 }  // namespace lrnn::kernels::launch
