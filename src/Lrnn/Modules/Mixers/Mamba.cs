@@ -91,7 +91,10 @@ public sealed class Mamba : Mixer
         conv1d = RegisterModule("conv1d", new Conv1d(_dInner, _dInner, dConv, groups: _dInner, bias: convBias, dtype: dtype, device: device));
         x_proj = RegisterModule("x_proj", new Linear(_dInner, _dtRank + 2 * dState, bias: false, dtype, device));
         dt_proj = RegisterModule("dt_proj", new TimestepProjection(_dtRank, _dInner, dtMin, dtMax, dtInit == "constant", dtScale, dtInitFloor, dtype, device));
-        dtA_proj = RegisterModule("dtA_proj", new Linear(_dtRank, _dInner, bias: true, dtype, device));
+        // lrnnx makes dtA_proj an nn.Linear, whose bias its language model then zeroes (only dt_proj.bias is marked
+        // _no_reinit), so its Δ_A = τ·ln 2 ignores dt_min/dt_max. Its bias is a timestep initialisation like dt_proj's:
+        // drawn the same way, and kept by the language model's re-initialisation (a TimestepProjection, not a Linear).
+        dtA_proj = RegisterModule("dtA_proj", new TimestepProjection(_dtRank, _dInner, dtMin, dtMax, constantInit: false, dtScale: 1.0, dtInitFloor, dtype, device));
         using (var scope = torch.NewDisposeScope())
             A_log = RegisterParameter("A_log", torch.arange(1, dState + 1, 1, ScalarType.Float64, device).log().unsqueeze(0).expand(_dInner, dState).to(type).contiguous());
         D = RegisterParameter("D", torch.ones([_dInner], type, device));
@@ -103,7 +106,7 @@ public sealed class Mamba : Mixer
     public Conv1d conv1d { get; }
     public Linear x_proj { get; }
     public TimestepProjection dt_proj { get; }
-    public Linear dtA_proj { get; }      // event mode: only its bias is used (lrnnx's choice)
+    public TimestepProjection dtA_proj { get; }   // event mode: only its bias is used (lrnnx's choice)
     public Tensor A_log { get; }         // (E, N): A = −e^{A_log}, S4D-real initialisation log(1..N)
     public Tensor D { get; }             // (E)
     public Linear out_proj { get; }
@@ -135,7 +138,7 @@ public sealed class Mamba : Mixer
 
         Tensor? deltaA = null;
         if (context.IntegrationTimesteps is { } t)                                            // Δ_A = τ·softplus(dtA bias)
-            deltaA = Precision.Cast(t, type).unsqueeze(1).mul(softplus(Precision.Cast(dtA_proj.bias!, type)).unsqueeze(-1));   // (B, E, L)
+            deltaA = Precision.Cast(t, type).unsqueeze(1).mul(softplus(Precision.Cast(dtA_proj.bias, type)).unsqueeze(-1));   // (B, E, L)
         var masked = context.Lengths is not null || deltaA is not null;
         var delta = masked ? softplus(dt.add(bias.unsqueeze(-1))) : dt;
         if (context.Lengths is { } lengths)
@@ -168,7 +171,7 @@ public sealed class Mamba : Mixer
         var parts = x_proj.call(u).split([_dtRank, _dState, _dState], -1);
         var delta = softplus(Precision.Cast(dt_proj.call(parts[0]), type).add(Precision.Cast(dt_proj.bias, type))).unsqueeze(-1);   // (B, E, 1)
         var deltaA = mamba.NextIntegrationTimestep is { } t
-            ? Precision.Cast(t, type).view(-1, 1, 1).mul(softplus(Precision.Cast(dtA_proj.bias!, type)).unsqueeze(-1))           // (B, E, 1)
+            ? Precision.Cast(t, type).view(-1, 1, 1).mul(softplus(Precision.Cast(dtA_proj.bias, type)).unsqueeze(-1))           // (B, E, 1)
             : delta;
         var a = Precision.Cast(A_log, type).exp().neg();                                      // (E, N)
         var b = Precision.Cast(parts[1], type).unsqueeze(1);                                  // (B, 1, N)

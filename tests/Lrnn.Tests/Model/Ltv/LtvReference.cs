@@ -134,7 +134,7 @@ internal static class LtvReference
         var e = xz[0].Length / 2;
         var x = Conv(xz.Select(v => v.Take(e).ToArray()).ToArray(), Doubles(m.conv1d.weight), Doubles(m.conv1d.bias!), (int)m.conv1d.kernel_size)
             .Select(v => v.Select(Silu).ToArray()).ToArray();
-        var aLog = Doubles(m.A_log); var dSkip = Doubles(m.D); var dtBias = Doubles(m.dt_proj.bias); var dtABias = Doubles(m.dtA_proj.bias!);
+        var aLog = Doubles(m.A_log); var dSkip = Doubles(m.D); var dtBias = Doubles(m.dt_proj.bias); var dtABias = Doubles(m.dtA_proj.bias);
         var rank = (int)m.dt_proj.weight.size(1);
         var h = new double[e, n];
         return x.Select((xt, t) =>
