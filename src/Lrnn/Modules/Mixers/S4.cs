@@ -15,8 +15,10 @@ namespace Lrnn.Modules.Mixers;
 /// <para>
 /// As in lrnnx, the parameter <c>C</c> holds C̃ = (I − Ā^{L_k})ᵀ C once a kernel of length L_k has been asked for,
 /// with L_k in the buffer <c>layer.kernel.l_kernel</c> (0: C is still C). The first forward rewrites C in place at
-/// L_k = l_max (or the sequence length); a longer sequence doubles L_k (C̃ ← (I + Ā^{L_k})ᵀ C̃) until it fits; a
-/// shorter one uses the kernel of length L_k, truncated. A PyTorch checkpoint therefore loads and continues as is.
+/// L_k = l_max (or the sequence length); a longer sequence doubles L_k (C̃ ← (I + Ā^{L_k})ᵀ C̃) until it fits, except
+/// while training with gradients, where the rewrite would leave an optimizer's moments describing the old C̃ and is
+/// refused (<see cref="S4KernelLengthException"/>); a shorter one uses the kernel of length L_k, truncated. A PyTorch
+/// checkpoint therefore loads and continues as is. L_k is mirrored on the host, so a forward reads no device scalar.
 /// </para>
 /// The full-sequence path convolves with the kernel by FFT. Decoding runs the dense recurrence over the M = N
 /// full-basis states: h_t = Ā h_{t−1} + B̄ u_t, y_t = Re(C h_t) with C recovered from C̃ (the conjugate half is
@@ -41,15 +43,50 @@ public sealed class S4 : S4Block
 
     protected override long StateSize => 2 * Modes;
 
-    /// <summary>L_k: the kernel length C̃ is set up for (lrnnx's <c>l_kernel</c>).</summary>
-    public long KernelLength => layer.kernel.l_kernel!.item<long>();
+    // L_k on the host. The buffer stays the checkpoint's truth; it is read again (one .item(), one device sync) only when
+    // it is not the storage and version recorded here: after load_state_dict, a copy_/fill_ by hand or a move.
+    private readonly Lock _kernelLengthLock = new();
+    private Tensor? _kernelLengthView;
+    private long _kernelLengthVersion;
+    private long _kernelLength;
 
-    /// <summary>Makes L_k ≥ <paramref name="taps"/> as lrnnx's kernel does, rewriting C̃; returns L_k. The buffer is read
-    /// once (on a GPU each read is a synchronisation).</summary>
+    /// <summary>L_k: the kernel length C̃ is set up for (lrnnx's <c>l_kernel</c>), without a device sync while the buffer is unchanged.</summary>
+    public long KernelLength
+    {
+        get
+        {
+            var buffer = layer.kernel.l_kernel!;
+            lock (_kernelLengthLock)
+            {
+                if (_kernelLengthView is null || !buffer.is_alias_of(_kernelLengthView) || buffer._version != _kernelLengthVersion)
+                    Record(buffer, buffer.item<long>());
+                return _kernelLength;
+            }
+        }
+    }
+
+    private void Record(Tensor buffer, long length)
+    {
+        _kernelLengthView?.Dispose();
+        _kernelLengthView = buffer.detach().DetachFromDisposeScope();
+        _kernelLengthVersion = buffer._version;
+        _kernelLength = length;
+    }
+
+    /// <summary>
+    /// Makes L_k ≥ <paramref name="taps"/> as lrnnx's kernel does, rewriting C̃; returns L_k. Doubling rewrites the
+    /// parameter C in place, which an optimizer's moments (AdamW's m and v of the old C̃) would not follow, so it is
+    /// refused while training with gradients: set l_max to the longest training sequence.
+    /// </summary>
     private long PrepareKernelLength(long taps, ScalarType type)
     {
         var current = KernelLength;
         if (current == 0 && Options.LMax is { } lMax) current = SetUpC(current, lMax, type);
+        if (taps > current && current > 0 && training && torch.is_grad_enabled())
+            throw new S4KernelLengthException(
+                $"S4: a sequence of {taps} tokens needs the kernel length L_k = {current} doubled, which rewrites the parameter C in " +
+                "place (C̃ ← (I + Ā^L_k)ᵀ C̃) under the optimizer's moments; refused while training with gradients. Set l_max to " +
+                "the longest training sequence, or make the first training forward the longest one");
         while (taps > current) current = SetUpC(current, taps, type);
         return current;
     }
@@ -69,7 +106,9 @@ public sealed class S4 : S4Block
         var updated = (current == 0 ? c.sub(transported) : c.add(transported)).narrow(-1, 0, Modes);
         C.copy_(torch.view_as_real(updated.contiguous()).to(C.dtype));
         var updatedLength = current == 0 ? length : 2 * current;
-        layer.kernel.l_kernel!.fill_(updatedLength);
+        var buffer = layer.kernel.l_kernel!;
+        buffer.fill_(updatedLength);
+        lock (_kernelLengthLock) Record(buffer, updatedLength);
         return updatedLength;
     }
 
@@ -153,4 +192,14 @@ public sealed class S4 : S4Block
         s4.Advance(1);
         return PostProcess(y, u, x.dtype).MoveToOuterDisposeScope();
     }
+
+    public override void Dispose()
+    {
+        _kernelLengthView?.Dispose();
+        _kernelLengthView = null;
+        base.Dispose();
+    }
 }
+
+/// <summary>An S4 kernel length that cannot change now: doubling it while training would rewrite C under the optimizer.</summary>
+public sealed class S4KernelLengthException(string message) : InvalidOperationException(message);
