@@ -99,13 +99,16 @@ public sealed class LrnnLMHeadModel : Module
     /// Runs the prompt inputIds (B, L) through the parallel path, leaving every layer's state after its last token in
     /// <paramref name="cache"/> (which may already hold earlier tokens). Returns the logits of the last
     /// <paramref name="numLastTokens"/> positions (B, n, V_pad); 0 returns all of them. Every sequence of the batch
-    /// has the prompt's length (left-pad ragged prompts; right padding would be consumed into the states).
+    /// may be right-padded: <paramref name="lengths"/> (B) then counts each sequence's valid tokens (whole sequences, when
+    /// the cache already holds some), and every layer's cache is left after the sequence's own last token, so the steps
+    /// that follow continue each sequence as if it had been prefilled alone (<see cref="LengthMask"/>); the logits at
+    /// padded positions are unspecified (with numLastTokens = 1, take each row's logits from a prefill with numLastTokens = 0).
     /// <paramref name="integrationTimesteps"/> (B, L): the prompt's timesteps for the event-driven mixers, as in Forward.
     /// </summary>
-    public Tensor Prefill(Tensor inputIds, InferenceCache cache, long numLastTokens = 1, Tensor? integrationTimesteps = null)
+    public Tensor Prefill(Tensor inputIds, InferenceCache cache, long numLastTokens = 1, Tensor? integrationTimesteps = null, Tensor? lengths = null)
     {
         CheckBatch(inputIds, cache);
-        using var hidden = backbone.Forward(inputIds, new MixerContext { IntegrationTimesteps = integrationTimesteps }, cache);
+        using var hidden = backbone.Forward(inputIds, new MixerContext { IntegrationTimesteps = integrationTimesteps, Lengths = lengths }, cache);
         return Logits(hidden, numLastTokens);
     }
 

@@ -6,7 +6,7 @@ namespace Lrnn.Modules.Ltv;
 /// Right-padded batches for the scan mixers: positions t ≥ lengths[b] must leave the state untouched, so that the
 /// final state (handed to a cache) is the one after each sequence's own last token and each sequence's outputs equal
 /// those of running it alone. The mixers turn those positions into identity updates (decay 1, input 0), under the mask
-/// of <see cref="Lti.LengthMask.Valid"/> (lengths count whole sequences, as for the LTI mixers).
+/// of <see cref="LengthMask.Valid"/> (lengths count whole sequences, as for the LTI mixers).
 /// </summary>
 internal static class SequenceMask
 {

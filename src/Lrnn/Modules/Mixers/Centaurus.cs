@@ -134,11 +134,14 @@ public abstract class Centaurus : Mixer
         {
             using (torch.no_grad())
             {
-                // s_L = Ā^L s_0 + Σ_s Ā^{L−1−s} v_s: one matmul over L per lane.
+                // s_n = Ā^n s_0 + Σ_{s<n} Ā^{n−1−s} v_s at each row's n valid tokens (right-aligned, they end at L − 1):
+                // one matmul over L per lane.
+                var counts = LengthMask.Counts(context.Lengths, x.size(0), length, cache.Position, x.device);   // (B)
+                var ends = context.Lengths is null ? v : LengthMask.RightAlign(v, counts);
                 var reversed = powers.flip(0).permute(1, 0, 2);                         // (P, L, M'): Ā^{L−1−s}
-                var fed = v.to(reversed.dtype).permute(2, 0, 1).bmm(reversed);          // (P, B, M')
-                var last = powers.select(0, length - 1).mul(w.ABar);                    // (P, M'): Ā^L
-                cache.State.copy_(fed.permute(1, 0, 2).add(last.mul(cache.State)));
+                var fed = ends.to(reversed.dtype).permute(2, 0, 1).bmm(reversed);       // (P, B, M')
+                var carried = counts.to(w.Type).view(-1, 1, 1).mul(w.LogABar).exp();   // (B, P, M'): Ā^n
+                cache.State.copy_(fed.permute(1, 0, 2).add(carried.mul(cache.State)));
             }
             cache.Advance(length);
         }

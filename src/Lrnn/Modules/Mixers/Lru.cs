@@ -104,7 +104,7 @@ public sealed class Lru : Mixer
         var u = Precision.Cast(x, w.Type);                                                        // (B, L, H)
         var bu = InputToState(u, w);                                                    // (B, L, N) complex
 
-        var states = DiagonalRecurrence.States(bu, torch.complex(w.LogLambdaRe, w.LogLambdaIm), cache); // (B, L, N)
+        var states = DiagonalRecurrence.States(bu, torch.complex(w.LogLambdaRe, w.LogLambdaIm), cache, context.Lengths); // (B, L, N)
         var y = ReadOut(states, u, w);                                                  // (B, L, H)
         return Precision.Cast(y, x.dtype).MoveToOuterDisposeScope();
     }

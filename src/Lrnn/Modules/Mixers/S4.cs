@@ -153,7 +153,11 @@ public sealed class S4 : S4Block
                 freeResponse = torch.einsum("chm,blhm->blch", output, S4DplrKernel.FreeResponse(dA, h0, length)).real;   // (B, L, C, H)
             }
             var drive = u.to(complexType).unsqueeze(-1).mul(dB);                              // (B, L, H, M)
-            var final = S4DplrKernel.FinalState(dA, drive, h0);
+            // [h_0, B̄u_0, …] right-aligned at each row's n valid tokens, so the reduction ends at the row's last one.
+            var sequence = torch.cat([h0.unsqueeze(1), drive], 1);                           // (B, L+1, H, M)
+            if (context.Lengths is not null)
+                sequence = LengthMask.RightAlign(sequence, LengthMask.Counts(context.Lengths, x.size(0), length, cache.Position, x.device).add(1));
+            var final = S4DplrKernel.FinalState(dA, sequence);
             using (torch.no_grad()) cache.State.copy_(final);
             cache.Advance(length);
         }

@@ -79,9 +79,11 @@ public sealed class S4D : S4Block
             var h0 = cache.State;                                                             // (B, H, N')
             if (cache.Position > 0)                                                           // 2 Re Σ C Ā^{t+1} h_0 (B, L, C, H)
                 freeResponse = Vandermonde.RealModesToTime(c.mul(a.mul(h0).unsqueeze(1)).mul(2), logA, length).permute(0, 3, 1, 2);
-            // h_L = Ā^L h_0 + Σ_s Ā^{L−1−s} B̄ u_s.
-            var driven = Vandermonde.TimeToModes(u.flip(1), logA).mul(b);                    // (B, H, N')
-            var final = driven.add(logA.mul(length).exp().mul(h0));
+            // h_n = Ā^n h_0 + Σ_{s<n} Ā^{n−1−s} B̄ u_s at each row's n valid tokens: right-aligned, the inputs end at L − 1.
+            var counts = LengthMask.Counts(context.Lengths, x.size(0), length, cache.Position, x.device);     // (B)
+            var ends = context.Lengths is null ? u : LengthMask.RightAlign(u, counts);
+            var driven = Vandermonde.TimeToModes(ends.flip(1), logA).mul(b);                 // (B, H, N')
+            var final = driven.add(logA.mul(counts.to(type).view(-1, 1, 1)).exp().mul(h0));
             using (torch.no_grad()) cache.State.copy_(final);
             cache.Advance(length);
         }

@@ -88,7 +88,7 @@ public sealed class S5 : Mixer
         var u = Precision.Cast(LengthMask.Apply(x, context.Lengths, cache?.Position ?? 0), w.Type);                    // (B, L, H)
         var bu = InputToState(u, w);                                                    // (B, L, N) complex
 
-        var states = DiagonalRecurrence.States(bu, w.LogABar, cache);                  // (B, L, N)
+        var states = DiagonalRecurrence.States(bu, w.LogABar, cache, context.Lengths);                  // (B, L, N)
         var y = ReadOut(states, u, w);                                                  // (B, L, H)
         return Precision.Cast(y, x.dtype).MoveToOuterDisposeScope();
     }
