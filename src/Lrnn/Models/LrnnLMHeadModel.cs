@@ -142,6 +142,11 @@ public sealed class LrnnLMHeadModel : Module
 
     // ---- checkpoints -------------------------------------------------------------------------------------------
 
+    /// <summary>Full keys a checkpoint may hold that this configuration accepts and ignores (<see cref="Mixer.UnusedCheckpointKeys"/>).</summary>
+    public IEnumerable<string> UnusedCheckpointKeys() =>
+        Enumerable.Range(0, Config.NLayer).SelectMany(i => backbone.Layer(i).mixer.UnusedCheckpointKeys
+            .Select(key => $"backbone.layers.{i.ToString(System.Globalization.CultureInfo.InvariantCulture)}.mixer.{key}"));
+
     /// <summary>
     /// Writes <c>config.json</c> and <c>model.safetensors</c> into <paramref name="directory"/>, or, with
     /// <paramref name="maxShardBytes"/>, shards of at most that size plus <c>model.safetensors.index.json</c>. A tied
@@ -177,6 +182,8 @@ public sealed class LrnnLMHeadModel : Module
             foreach (var (head, embedding) in model.TiedKeys())
                 if (config.TieEmbeddings && !source.ContainsKey(head) && source.TryGetValue(embedding, out var shared))
                     source[head] = shared;
+            foreach (var key in model.UnusedCheckpointKeys().Where(source.Remove))
+                logger.LogInformation("Ignored {Key}: this configuration does not use it", key);
             model.load_state_dict(source, strict: true);
             logger.LogInformation("Loaded {Count} tensors from {Directory}", checkpoint.Tensors.Count, directory);
             return model;

@@ -38,6 +38,12 @@ public abstract class Mixer : Module
     /// <summary>x (B, D) → (B, D); advances the cache by one token.</summary>
     protected abstract Tensor StepToken(Tensor x, MixerCache cache);
 
+    /// <summary>
+    /// Keys (relative to the mixer) that a checkpoint of another library may hold for this mixer although this
+    /// configuration does not use them (Mamba's dtA_proj without event mode); loading accepts and ignores them.
+    /// </summary>
+    public virtual IReadOnlyList<string> UnusedCheckpointKeys => [];
+
     /// <summary>The cache as the concrete type this mixer allocates, with a clear error for a foreign one.</summary>
     protected static TCache CacheAs<TCache>(MixerCache cache) where TCache : MixerCache =>
         cache as TCache ?? throw new ArgumentException($"expected a {typeof(TCache).Name}, got a {cache.GetType().Name}: " +

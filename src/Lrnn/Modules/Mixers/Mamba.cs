@@ -41,7 +41,8 @@ public sealed class Mamba : Mixer
         new MixerKwarg("conv_bias", KwargKind.Bool, true),
         new MixerKwarg("bias", KwargKind.Bool, false),
         new MixerKwarg("use_fast_path", KwargKind.Bool, true),
-        new MixerKwarg("discretization", KwargKind.String, "mamba") { Choices = Discretizations });
+        new MixerKwarg("discretization", KwargKind.String, "mamba") { Choices = Discretizations },
+        new MixerKwarg("event_mode", KwargKind.Bool, false));
 
     /// <summary>Range checks of the Mamba kwargs (registered with the schema).</summary>
     public static IEnumerable<string> ModelProblems(LrnnConfig config, MixerArguments args)
@@ -66,14 +67,19 @@ public sealed class Mamba : Mixer
                spec.Arguments.GetString("dt_rank") is var r && r != "auto" ? long.Parse(r, System.Globalization.CultureInfo.InvariantCulture) : (long?)null,
                spec.Arguments.GetDouble("dt_min"), spec.Arguments.GetDouble("dt_max"), spec.Arguments.GetString("dt_init"),
                spec.Arguments.GetDouble("dt_scale"), spec.Arguments.GetDouble("dt_init_floor"), spec.Arguments.GetBool("conv_bias"),
-               spec.Arguments.GetBool("bias"), spec.Arguments.GetString("discretization"), spec.Dtype, spec.Device)
+               spec.Arguments.GetBool("bias"), spec.Arguments.GetString("discretization"), spec.Arguments.GetBool("event_mode"), spec.Dtype, spec.Device)
     {
     }
 
-    /// <summary>A Mamba block with lrnnx's kwargs; a null <paramref name="dtRank"/> is ⌈d_model/16⌉ (lrnnx's "auto").</summary>
+    /// <summary>
+    /// A Mamba block with lrnnx's kwargs; a null <paramref name="dtRank"/> is ⌈d_model/16⌉ (lrnnx's "auto").
+    /// <paramref name="eventMode"/> adds <c>dtA_proj</c>, which only integration timesteps use (lrnnx always has it,
+    /// mamba_ssm never): without it the block has mamba_ssm's keys, and lrnnx's dtA_proj keys are accepted and ignored
+    /// (<see cref="UnusedCheckpointKeys"/>).
+    /// </summary>
     public Mamba(long dModel, long dState = 16, long dConv = 4, long expand = 2, long? dtRank = null, double dtMin = 0.001, double dtMax = 0.1,
         string dtInit = "random", double dtScale = 1.0, double dtInitFloor = 1e-4, bool convBias = true, bool bias = false,
-        string discretization = "mamba", ScalarType? dtype = null, Device? device = null)
+        string discretization = "mamba", bool eventMode = false, ScalarType? dtype = null, Device? device = null)
     {
         if (dModel <= 0 || dState <= 0 || dConv <= 0 || expand <= 0)
             throw new ArgumentException($"Mamba: d_model, d_state, d_conv and expand must be positive, got {dModel}, {dState}, {dConv}, {expand}");
@@ -94,7 +100,8 @@ public sealed class Mamba : Mixer
         // lrnnx makes dtA_proj an nn.Linear, whose bias its language model then zeroes (only dt_proj.bias is marked
         // _no_reinit), so its Δ_A = τ·ln 2 ignores dt_min/dt_max. Its bias is a timestep initialisation like dt_proj's:
         // drawn the same way, and kept by the language model's re-initialisation (a TimestepProjection, not a Linear).
-        dtA_proj = RegisterModule("dtA_proj", new TimestepProjection(_dtRank, _dInner, dtMin, dtMax, constantInit: false, dtScale: 1.0, dtInitFloor, dtype, device));
+        if (eventMode)
+            dtA_proj = RegisterModule("dtA_proj", new TimestepProjection(_dtRank, _dInner, dtMin, dtMax, constantInit: false, dtScale: 1.0, dtInitFloor, dtype, device));
         using (var scope = torch.NewDisposeScope())
             A_log = RegisterParameter("A_log", torch.arange(1, dState + 1, 1, ScalarType.Float64, device).log().unsqueeze(0).expand(_dInner, dState).to(type).contiguous());
         D = RegisterParameter("D", torch.ones([_dInner], type, device));
@@ -106,10 +113,18 @@ public sealed class Mamba : Mixer
     public Conv1d conv1d { get; }
     public Linear x_proj { get; }
     public TimestepProjection dt_proj { get; }
-    public TimestepProjection dtA_proj { get; }   // event mode: only its bias is used (lrnnx's choice)
+    public TimestepProjection? dtA_proj { get; }  // event mode only: only its bias is used (lrnnx's choice)
     public Tensor A_log { get; }         // (E, N): A = −e^{A_log}, S4D-real initialisation log(1..N)
     public Tensor D { get; }             // (E)
     public Linear out_proj { get; }
+
+    /// <summary>lrnnx's dtA_proj keys, which a block without event mode accepts from a checkpoint and ignores.</summary>
+    public override IReadOnlyList<string> UnusedCheckpointKeys => dtA_proj is null ? ["dtA_proj.weight", "dtA_proj.bias"] : [];
+
+    /// <summary>softplus(dtA_proj.bias) (E) in <paramref name="type"/>: Δ_A per unit of integration time.</summary>
+    private Tensor EventTimestep(ScalarType type) => softplus(Precision.Cast((dtA_proj ?? throw new ArgumentException(
+        "Mamba: integration timesteps need event mode, which adds dtA_proj: set mixer_kwargs {\"Mamba\": {\"event_mode\": true}} " +
+        "(or eventMode: true)")).bias, type));
 
     public override MixerCache AllocateCache(long batch, long maxSeqLen, ScalarType dtype, Device device) =>
         new LtvCache(batch, maxSeqLen, [_dInner, _dState], Precision.ComputeType(dtype), [_dInner, conv1d.kernel_size], dtype, device);
@@ -138,7 +153,7 @@ public sealed class Mamba : Mixer
 
         Tensor? deltaA = null;
         if (context.IntegrationTimesteps is { } t)                                            // Δ_A = τ·softplus(dtA bias)
-            deltaA = Precision.Cast(t, type).unsqueeze(1).mul(softplus(Precision.Cast(dtA_proj.bias, type)).unsqueeze(-1));   // (B, E, L)
+            deltaA = Precision.Cast(t, type).unsqueeze(1).mul(EventTimestep(type).unsqueeze(-1));                 // (B, E, L)
         var masked = context.Lengths is not null || deltaA is not null;
         var delta = masked ? softplus(dt.add(bias.unsqueeze(-1))) : dt;
         if (context.Lengths is { } lengths)
@@ -171,7 +186,7 @@ public sealed class Mamba : Mixer
         var parts = x_proj.call(u).split([_dtRank, _dState, _dState], -1);
         var delta = softplus(Precision.Cast(dt_proj.call(parts[0]), type).add(Precision.Cast(dt_proj.bias, type))).unsqueeze(-1);   // (B, E, 1)
         var deltaA = mamba.NextIntegrationTimestep is { } t
-            ? Precision.Cast(t, type).view(-1, 1, 1).mul(softplus(Precision.Cast(dtA_proj.bias, type)).unsqueeze(-1))           // (B, E, 1)
+            ? Precision.Cast(t, type).view(-1, 1, 1).mul(EventTimestep(type).unsqueeze(-1))                                       // (B, E, 1)
             : delta;
         var a = Precision.Cast(A_log, type).exp().neg();                                      // (E, N)
         var b = Precision.Cast(parts[1], type).unsqueeze(1);                                  // (B, 1, N)
