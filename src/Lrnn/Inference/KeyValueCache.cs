@@ -36,7 +36,10 @@ public sealed class KeyValueCache : MixerCache
     /// </summary>
     public bool Ragged { get; private set; }
 
-    /// <summary>Writes kv (B, T, 2, H_kv, head_dim) at the current position and returns the filled prefix (B, Position + T, 2, H_kv, head_dim).</summary>
+    /// <summary>
+    /// Writes kv (B, T, 2, H_kv, head_dim) at the current position and returns the filled prefix (B, Position + T, 2, H_kv, head_dim).
+    /// The mixer's caller advances the position afterwards.
+    /// </summary>
     internal Tensor Append(Tensor kv)
     {
         var tokens = kv.size(1);
@@ -44,8 +47,7 @@ public sealed class KeyValueCache : MixerCache
         using (torch.no_grad())
         using (var slot = KeyValues.narrow(1, Position, tokens))
             slot.copy_(kv);
-        Advance(tokens);
-        return KeyValues.narrow(1, 0, Position);
+        return KeyValues.narrow(1, 0, Position + tokens);
     }
 
     /// <summary>
@@ -64,8 +66,7 @@ public sealed class KeyValueCache : MixerCache
             KeyValues.scatter_(1, index, kv);
             RowPositions.add_(counts);
         }
-        Advance(tokens);
-        return KeyValues.narrow(1, 0, Position);
+        return KeyValues.narrow(1, 0, Position + tokens);
     }
 
     public override void Reset()

@@ -14,7 +14,7 @@ public static class DiagonalRecurrence
 {
     /// <summary>
     /// v (B, L, N) complex, <paramref name="logA"/> = log Ā (N) complex → every state h (B, L, N); continues and
-    /// advances <paramref name="cache"/> when given, leaving in it each row's state after its last valid token
+    /// continues <paramref name="cache"/> when given, leaving in it each row's state after its last valid token
     /// (<paramref name="lengths"/>: see <see cref="LengthMask"/>). Call inside a dispose scope.
     /// </summary>
     public static Tensor States(Tensor v, Tensor logA, ComplexStateCache? cache, Tensor? lengths = null)
@@ -31,8 +31,7 @@ public static class DiagonalRecurrence
         var last = lengths is null
             ? states.select(1, length - 1)
             : LengthMask.LastValid(states, LengthMask.Counts(lengths, v.size(0), length, cache.Position, v.device), cache.State);
-        using (torch.no_grad()) cache.State.copy_(last);
-        cache.Advance(length);
+        cache.Keep(last);
         return states;
     }
 
@@ -40,8 +39,7 @@ public static class DiagonalRecurrence
     public static Tensor Step(Tensor v, Tensor aBar, ComplexStateCache cache)
     {
         var h = aBar.mul(cache.State).add(v);                                            // (B, N)
-        using (torch.no_grad()) cache.State.copy_(h);
-        cache.Advance(1);
+        cache.Keep(h);
         return h;
     }
 }

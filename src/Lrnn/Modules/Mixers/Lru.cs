@@ -19,7 +19,7 @@ namespace Lrnn.Modules.Mixers;
 /// repeated products, so they stay accurate for long sequences. The convolution materialises every state h_t, so a
 /// prefill leaves h_L (its last state, plus Λ^L times the state it started from) in the cache at no extra cost.
 /// </summary>
-public sealed class Lru : Mixer
+public sealed class Lru : Mixer<ComplexStateCache>
 {
     public static readonly MixerSchema Schema = new(
         new MixerKwarg("r_min", KwargKind.Float, 0.0),
@@ -36,6 +36,8 @@ public sealed class Lru : Mixer
 
     private readonly long _dModel;
     private readonly long _dState;
+
+    public override long DModel => _dModel;
 
     public Lru(MixerSpec spec)
         : this(spec.Config.DModel, spec.Config.DState, spec.Arguments.GetDouble("r_min"), spec.Arguments.GetDouble("r_max"),
@@ -92,32 +94,26 @@ public sealed class Lru : Mixer
     public override MixerCache AllocateCache(long batch, long maxSeqLen, ScalarType dtype, Device device) =>
         new ComplexStateCache(batch, maxSeqLen, [_dState], dtype, device);
 
-    public override Tensor Forward(Tensor x, MixerContext context)
+    protected override Tensor Forward(Tensor x, MixerContext context, ComplexStateCache? cache)
     {
-        CheckInput(x);
-        var cache = context.Cache is null ? null : CacheAs<ComplexStateCache>(context.Cache);
         var length = x.size(1);
-        cache?.EnsureRoom(length);
 
-        using var scope = torch.NewDisposeScope();
         var w = Derive(x);
         var u = Precision.Cast(x, w.Type);                                                        // (B, L, H)
         var bu = InputToState(u, w);                                                    // (B, L, N) complex
 
         var states = DiagonalRecurrence.States(bu, torch.complex(w.LogLambdaRe, w.LogLambdaIm), cache, context.Lengths); // (B, L, N)
         var y = ReadOut(states, u, w);                                                  // (B, L, H)
-        return Precision.Cast(y, x.dtype).MoveToOuterDisposeScope();
+        return Precision.Cast(y, x.dtype);
     }
 
-    protected override Tensor StepToken(Tensor x, MixerCache cache)
+    protected override Tensor StepToken(Tensor x, ComplexStateCache cache, StepContext context)
     {
-        var lru = CacheAs<ComplexStateCache>(cache);
-        using var scope = torch.NewDisposeScope();
         var w = Derive(x);
         var u = Precision.Cast(x, w.Type);                                                        // (B, H)
-        var h = DiagonalRecurrence.Step(InputToState(u, w), w.Lambda, lru);             // (B, N)
+        var h = DiagonalRecurrence.Step(InputToState(u, w), w.Lambda, cache);             // (B, N)
         var y = ReadOut(h, u, w);                                                       // (B, H)
-        return Precision.Cast(y, x.dtype).MoveToOuterDisposeScope();
+        return Precision.Cast(y, x.dtype);
     }
 
     /// <summary>
@@ -138,16 +134,9 @@ public sealed class Lru : Mixer
             Precision.Cast(B_re, type).mul(gamma), Precision.Cast(B_im, type).mul(gamma), Precision.Cast(C_re, type), Precision.Cast(C_im, type), Precision.Cast(D, type));
     }
 
-
     /// <summary>u (..., H) real → B̃u (..., N) complex.</summary>
     private static Tensor InputToState(Tensor u, Derived w) => ComplexProjection.In(u, w.BRe, w.BIm, w.Type);
 
     /// <summary>Re(C h) + D ⊙ u: h (..., N) complex, u (..., H) → (..., H), in the compute type.</summary>
     private static Tensor ReadOut(Tensor h, Tensor u, Derived w) => ComplexProjection.OutReal(h, w.CRe, w.CIm, w.Type).add(u.mul(w.D));
-
-    private void CheckInput(Tensor x)
-    {
-        if (x.dim() != 3 || x.size(2) != _dModel)
-            throw new ArgumentException($"LRU expects x of shape (B, L, {_dModel}); got [{string.Join(", ", x.shape)}]", nameof(x));
-    }
 }

@@ -25,7 +25,7 @@ namespace Lrnn.Modules.Mixers;
 /// <c>torch.ops.selective_scan</c> (never the (B, L, E, N) states for backward); <see cref="Mixer.Step"/> updates
 /// the (B, E, N) state directly.
 /// </summary>
-public sealed class Mamba : Mixer
+public sealed class Mamba : Mixer<LtvCache>
 {
     public static readonly string[] Discretizations = ["mamba", "zoh", "bilinear", "dirac"];
 
@@ -61,6 +61,8 @@ public sealed class Mamba : Mixer
     private readonly long _dInner;
     private readonly long _dtRank;
     private readonly string _discretization;
+
+    public override long DModel => _dModel;
 
     public Mamba(MixerSpec spec)
         : this(spec.Config.DModel, spec.Config.DState, spec.Arguments.GetInt("d_conv"), spec.Arguments.GetInt("expand"),
@@ -129,17 +131,10 @@ public sealed class Mamba : Mixer
     public override MixerCache AllocateCache(long batch, long maxSeqLen, ScalarType dtype, Device device) =>
         new LtvCache(batch, maxSeqLen, [_dInner, _dState], Precision.ComputeType(dtype), [_dInner, conv1d.kernel_size], dtype, device);
 
-    public override Tensor Forward(Tensor x, MixerContext context)
+    protected override Tensor Forward(Tensor x, MixerContext context, LtvCache? cache)
     {
-        if (x.dim() != 3 || x.size(2) != _dModel)
-            throw new ArgumentException($"Mamba expects x of shape (B, L, {_dModel}); got [{string.Join(", ", x.shape)}]", nameof(x));
-        var cache = context.Cache is null ? null : CacheAs<LtvCache>(context.Cache);
         var (batch, length) = (x.size(0), x.size(1));
-        cache?.EnsureRoom(length);
-        if (context.IntegrationTimesteps is { } ts && (ts.dim() != 2 || ts.size(0) != batch || ts.size(1) != length))
-            throw new ArgumentException($"integration_timesteps must be (B, L) = ({batch}, {length}); got [{string.Join(", ", ts.shape)}]", nameof(context));
 
-        using var scope = torch.NewDisposeScope();
         var type = Precision.ComputeType(x.dtype);
         var xz = in_proj.call(x).chunk(2, -1);                                                // (B, L, E) each
         var conv = CausalDepthwiseConv.Forward(xz[0].transpose(1, 2), conv1d, cache?.ConvState, context.Lengths, cache?.Position ?? 0);
@@ -169,36 +164,32 @@ public sealed class Mamba : Mixer
             h0: cache?.State, discretization: _discretization, deltaA: deltaA);               // (B, E, L), (B, E, N)
         if (cache is not null)
         {
-            using (torch.no_grad()) cache.State.copy_(hLast);
-            cache.Advance(length);
+            cache.Keep(hLast);
         }
-        return out_proj.call(y.transpose(1, 2).to(x.dtype)).MoveToOuterDisposeScope();
+        return out_proj.call(y.transpose(1, 2).to(x.dtype));
     }
 
-    /// <summary>One token; in event mode with the cache's <see cref="LtvCache.NextIntegrationTimestep"/>.</summary>
-    protected override Tensor StepToken(Tensor x, MixerCache cache)
+    /// <summary>One token; in event mode with the step's <see cref="StepContext.IntegrationTimestep"/>.</summary>
+    protected override Tensor StepToken(Tensor x, LtvCache cache, StepContext context)
     {
-        var mamba = CacheAs<LtvCache>(cache);
-        using var scope = torch.NewDisposeScope();
         var type = Precision.ComputeType(x.dtype);
         var xz = in_proj.call(x).chunk(2, -1);                                                // (B, E) each
-        var u = silu(CausalDepthwiseConv.Step(xz[0], conv1d, mamba.ConvState!));             // (B, E)
+        var u = silu(CausalDepthwiseConv.Step(xz[0], conv1d, cache.ConvState!));             // (B, E)
         var parts = x_proj.call(u).split([_dtRank, _dState, _dState], -1);
         var delta = softplus(Precision.Cast(dt_proj.call(parts[0]), type).add(Precision.Cast(dt_proj.bias, type))).unsqueeze(-1);   // (B, E, 1)
-        var deltaA = mamba.NextIntegrationTimestep is { } t
+        var deltaA = context.IntegrationTimestep is { } t
             ? Precision.Cast(t, type).view(-1, 1, 1).mul(EventTimestep(type).unsqueeze(-1))                                       // (B, E, 1)
             : delta;
         var a = Precision.Cast(A_log, type).exp().neg();                                      // (E, N)
         var b = Precision.Cast(parts[1], type).unsqueeze(1);                                  // (B, 1, N)
         var uc = Precision.Cast(u, type);
         var (decay, inputScale) = Discretize(deltaA.mul(a), delta, a);                        // (B, E, N) each
-        var h = decay.mul(mamba.State).add(inputScale.mul(b).mul(uc.unsqueeze(-1)));          // (B, E, N)
-        using (torch.no_grad()) mamba.State.copy_(h);
-        mamba.Advance(1);
+        var h = decay.mul(cache.State).add(inputScale.mul(b).mul(uc.unsqueeze(-1)));          // (B, E, N)
+        cache.Keep(h);
         var c = Precision.Cast(parts[2], type).unsqueeze(-1);                                 // (B, N, 1)
         var y = h.matmul(c).squeeze(-1).add(uc.mul(Precision.Cast(D, type)));                 // (B, E)
         y = y.mul(silu(Precision.Cast(xz[1], type)));
-        return out_proj.call(y.to(x.dtype)).MoveToOuterDisposeScope();
+        return out_proj.call(y.to(x.dtype));
     }
 
     /// <summary>Ā from Δ_A·A, and the factor of B in B̄ from Δ and A, for the step path (the scan discretises itself).</summary>

@@ -115,15 +115,12 @@ public sealed class S4 : S4Block
     /// <summary>C̃ depends on L_k as well.</summary>
     protected override IEnumerable<Tensor> KernelSources() => [.. base.KernelSources(), layer.kernel.l_kernel!];
 
-    public override Tensor Forward(Tensor x, MixerContext context)
+    protected override Tensor Forward(Tensor x, MixerContext context, ComplexStateCache? state)
     {
-        CheckInput(x);
-        var cache = context.Cache is null ? null : CacheAs<S4Cache>(context.Cache);
+        var cache = state is null ? null : Own(state);
         var length = x.size(1);
-        cache?.EnsureRoom(length);
         cache?.ClearStepMatrices();
 
-        using var scope = torch.NewDisposeScope();
         var type = Precision.ComputeType(x.dtype);
         var complexType = Precision.ComplexType(type);
         var u = Precision.Cast(LengthMask.Apply(x, context.Lengths, cache?.Position ?? 0), type);            // (B, L, H)
@@ -158,11 +155,13 @@ public sealed class S4 : S4Block
             if (context.Lengths is not null)
                 sequence = LengthMask.RightAlign(sequence, LengthMask.Counts(context.Lengths, x.size(0), length, cache.Position, x.device).add(1));
             var final = S4DplrKernel.FinalState(dA, sequence);
-            using (torch.no_grad()) cache.State.copy_(final);
-            cache.Advance(length);
+            cache.Keep(final);
         }
-        return ConvolveAndPostProcess(u, kernel, freeResponse, x.dtype).MoveToOuterDisposeScope();
+        return ConvolveAndPostProcess(u, kernel, freeResponse, x.dtype);
     }
+
+    private static S4Cache Own(ComplexStateCache cache) =>
+        cache as S4Cache ?? throw new ArgumentException($"expected an S4Cache, got a {cache.GetType().Name}: use the cache allocated by this mixer");
 
     public override MixerCache AllocateCache(long batch, long maxSeqLen, ScalarType dtype, Device device) =>
         new S4Cache(batch, maxSeqLen, DModel, StateSize, dtype, device);
@@ -183,18 +182,16 @@ public sealed class S4 : S4Block
         return (dA, dB, output);
     }
 
-    protected override Tensor StepToken(Tensor x, MixerCache cache)
+    protected override Tensor StepToken(Tensor x, ComplexStateCache state, StepContext context)
     {
-        var s4 = CacheAs<S4Cache>(cache);
-        using var scope = torch.NewDisposeScope();
+        var cache = Own(state);
         var type = Precision.ComputeType(x.dtype);
         var u = Precision.Cast(x, type);                                                                // (B, H)
-        var (dA, dB, output) = StepMatrices(s4, type);                                        // (H, M, M), (H, M), (C, H, M)
-        var h = torch.einsum("hmn,bhn->bhm", dA, s4.State).add(dB.mul(u.unsqueeze(-1)));      // (B, H, M)
+        var (dA, dB, output) = StepMatrices(cache, type);                                        // (H, M, M), (H, M), (C, H, M)
+        var h = torch.einsum("hmn,bhn->bhm", dA, cache.State).add(dB.mul(u.unsqueeze(-1)));      // (B, H, M)
         var y = torch.einsum("chm,bhm->bch", output, h).real;                                 // (B, C, H)
-        using (torch.no_grad()) s4.State.copy_(h);
-        s4.Advance(1);
-        return PostProcess(y, u, x.dtype).MoveToOuterDisposeScope();
+        cache.Keep(h);
+        return PostProcess(y, u, x.dtype);
     }
 
     public override void Dispose()

@@ -21,7 +21,7 @@ namespace Lrnn.Modules.Mixers;
 /// in the cache. The bilinear discretisation is the correct Tustin map, not lrnnx's inverted (unstable) one.
 /// Inputs at t ≥ lengths[b] are zeroed first, as lrnnx's S4 does (lrnnx's S5 ignores lengths).
 /// </summary>
-public sealed class S5 : Mixer
+public sealed class S5 : Mixer<ComplexStateCache>
 {
     public static readonly MixerSchema Schema = new(
         new MixerKwarg("discretization", KwargKind.String) { Required = true, Choices = Discretization.Names },
@@ -36,6 +36,8 @@ public sealed class S5 : Mixer
 
     private readonly long _dModel;
     private readonly long _dState;
+
+    public override long DModel => _dModel;
 
     public S5(MixerSpec spec)
         : this(spec.Config.DModel, spec.Config.DState, Discretization.Parse(spec.Arguments.GetString("discretization")), spec.Dtype, spec.Device)
@@ -76,32 +78,26 @@ public sealed class S5 : Mixer
     public override MixerCache AllocateCache(long batch, long maxSeqLen, ScalarType dtype, Device device) =>
         new ComplexStateCache(batch, maxSeqLen, [_dState], dtype, device);
 
-    public override Tensor Forward(Tensor x, MixerContext context)
+    protected override Tensor Forward(Tensor x, MixerContext context, ComplexStateCache? cache)
     {
-        CheckInput(x);
-        var cache = context.Cache is null ? null : CacheAs<ComplexStateCache>(context.Cache);
         var length = x.size(1);
-        cache?.EnsureRoom(length);
 
-        using var scope = torch.NewDisposeScope();
         var w = Derive(x);
         var u = Precision.Cast(LengthMask.Apply(x, context.Lengths, cache?.Position ?? 0), w.Type);                    // (B, L, H)
         var bu = InputToState(u, w);                                                    // (B, L, N) complex
 
         var states = DiagonalRecurrence.States(bu, w.LogABar, cache, context.Lengths);                  // (B, L, N)
         var y = ReadOut(states, u, w);                                                  // (B, L, H)
-        return Precision.Cast(y, x.dtype).MoveToOuterDisposeScope();
+        return Precision.Cast(y, x.dtype);
     }
 
-    protected override Tensor StepToken(Tensor x, MixerCache cache)
+    protected override Tensor StepToken(Tensor x, ComplexStateCache cache, StepContext context)
     {
-        var s5 = CacheAs<ComplexStateCache>(cache);
-        using var scope = torch.NewDisposeScope();
         var w = Derive(x);
         var u = Precision.Cast(x, w.Type);                                                        // (B, H)
-        var h = DiagonalRecurrence.Step(InputToState(u, w), w.ABar, s5);                // (B, N)
+        var h = DiagonalRecurrence.Step(InputToState(u, w), w.ABar, cache);                // (B, N)
         var y = ReadOut(h, u, w);                                                       // (B, H)
-        return Precision.Cast(y, x.dtype).MoveToOuterDisposeScope();
+        return Precision.Cast(y, x.dtype);
     }
 
     /// <summary>
@@ -122,17 +118,10 @@ public sealed class S5 : Mixer
         return new Derived(type, discrete.ABar, discrete.LogABar, bBar.real, bBar.imag, c.select(2, 0), c.select(2, 1), Precision.Cast(D, type));
     }
 
-
     /// <summary>u (..., H) real → B̄u (..., N) complex.</summary>
     private static Tensor InputToState(Tensor u, Derived w) => ComplexProjection.In(u, w.BRe, w.BIm, w.Type);
 
     /// <summary>Re(C h) + u D: h (..., N) complex, u (..., H) → (..., H), in the compute type.</summary>
     private static Tensor ReadOut(Tensor h, Tensor u, Derived w) =>
         ComplexProjection.OutReal(h, w.CRe, w.CIm, w.Type).add(Precision.Cast(u.matmul(w.D), w.Type));
-
-    private void CheckInput(Tensor x)
-    {
-        if (x.dim() != 3 || x.size(2) != _dModel)
-            throw new ArgumentException($"S5 expects x of shape (B, L, {_dModel}); got [{string.Join(", ", x.shape)}]", nameof(x));
-    }
 }

@@ -134,8 +134,7 @@ public sealed class LtvMixerTests
             var steps = new List<Tensor>();
             for (var t = 5; t < L; t++)
             {
-                cache.NextIntegrationTimestep = timesteps?.select(1, t);
-                steps.Add(mixer.Step(x.narrow(1, t, 1), cache));
+                steps.Add(mixer.Step(x.narrow(1, t, 1), cache, new StepContext { IntegrationTimestep = timesteps?.select(1, t) }));
             }
             Numerics.AssertClose(full, Doubles(torch.cat([first, second, .. steps], 1)), atol: 1e-5, rtol: 1e-5, what: $"{name} (event mode: {eventMode}) prefill + steps");
             Assert.Equal(L, cache.Position);
