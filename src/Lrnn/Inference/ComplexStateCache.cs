@@ -19,7 +19,7 @@ public class ComplexStateCache : MixerCache
     public Tensor State { get; }
 
     /// <summary>Overwrites the state with <paramref name="h"/> (B, ...), outside the autograd graph.</summary>
-    internal void Keep(Tensor h)
+    public void Keep(Tensor h)
     {
         using (torch.no_grad()) State.copy_(h);
     }

@@ -24,7 +24,7 @@ public sealed class LtvCache : MixerCache
     public Tensor? ConvState { get; }
 
     /// <summary>Overwrites the state with <paramref name="h"/> (B, ...), outside the autograd graph.</summary>
-    internal void Keep(Tensor h)
+    public void Keep(Tensor h)
     {
         using (torch.no_grad()) State.copy_(h);
     }

@@ -155,9 +155,9 @@ public sealed class Mamba : Mixer<LtvCache>
         {
             // Padding: Δ = Δ_A = 0 gives Ā = 1 and B̄ = 0 in every discretisation but dirac, whose B̄ = B: zero B too.
             var valid = LengthMask.Valid(lengths, batch, length, cache?.Position ?? 0, x.device).unsqueeze(1);   // (B, 1, L)
-            delta = SequenceMask.KeepInput(delta, valid);
-            deltaA = deltaA is null ? null : SequenceMask.KeepInput(deltaA, valid);
-            b = SequenceMask.KeepInput(b, valid);
+            delta = torch.where(valid, delta, 0.0);
+            deltaA = deltaA is null ? null : torch.where(valid, deltaA, 0.0);
+            b = torch.where(valid, b, 0.0);
         }
         var (y, hLast) = torch.ops.selective_scan(Precision.Cast(u, type), delta, a, b, c, Precision.Cast(D, type),
             z: Precision.Cast(xz[1], type).transpose(1, 2), deltaBias: masked ? null : bias, deltaSoftplus: !masked,

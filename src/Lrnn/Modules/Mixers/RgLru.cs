@@ -93,22 +93,10 @@ public sealed class RgLru : Mixer<LtvCache>
 
     protected override Tensor Forward(Tensor x, MixerContext context, LtvCache? cache)
     {
-        var (batch, length) = (x.size(0), x.size(1));
-
-        var valid = context.Lengths is { } lengths ? LengthMask.Valid(lengths, batch, length, cache?.Position ?? 0, x.device).unsqueeze(-1) : null;   // (B, L, 1)
         var gate = gelu(gate_proj.call(x));                                                              // (B, L, E)
         var convolved = CausalDepthwiseConv.Forward(in_proj.call(x).transpose(1, 2), conv1d, cache?.ConvState, context.Lengths, cache?.Position ?? 0);
         var (decay, input) = Gates(convolved.transpose(1, 2));                                           // (B, L, E) each
-        if (valid is not null)
-        {
-            decay = SequenceMask.KeepDecay(decay, valid);
-            input = SequenceMask.KeepInput(input, valid);
-        }
-        var (h, hLast) = torch.ops.linear_scan(decay, input, cache?.State);                              // (B, L, E), (B, E)
-        if (cache is not null)
-        {
-            cache.Keep(hLast);
-        }
+        var h = LtvScan.States(decay, input, context, cache);                                            // (B, L, E)
         return out_proj.call(gate.mul(h.to(gate.dtype)));
     }
 

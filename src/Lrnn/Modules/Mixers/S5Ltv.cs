@@ -115,25 +115,13 @@ public sealed class S5Ltv : Mixer<LtvCache>
 
     protected override Tensor Forward(Tensor x, MixerContext context, LtvCache? cache)
     {
-        var (batch, length) = (x.size(0), x.size(1));
-
         var s = Ssm(x.dtype);
         var u = Precision.Cast(x, s.Type);                                                   // (B, L, H)
         var timesteps = context.IntegrationTimesteps is { } t ? Precision.Cast(t, s.Type).unsqueeze(-1) : null;   // (B, L, 1)
         var discrete = Discretization.Apply(_discretization, s.Lambda, s.Delta, timesteps?.mul(s.Delta));
         var input = discrete.Gamma.mul(InputToState(u, s));                                  // (B, L, P)
         var decay = discrete.ABar.dim() == 1 ? discrete.ABar.view(1, 1, _dState) : discrete.ABar;
-        if (context.Lengths is { } lengths)
-        {
-            var valid = LengthMask.Valid(lengths, batch, length, cache?.Position ?? 0, x.device).unsqueeze(-1);  // (B, L, 1)
-            decay = SequenceMask.KeepDecay(decay, valid);
-            input = SequenceMask.KeepInput(input, valid);
-        }
-        var (h, hLast) = torch.ops.linear_scan(decay, input, cache?.State);                 // (B, L, P), (B, P)
-        if (cache is not null)
-        {
-            cache.Keep(hLast);
-        }
+        var h = LtvScan.States(decay, input, context, cache);                               // (B, L, P)
         return ReadOut(h, u, s).to(x.dtype);
     }
 

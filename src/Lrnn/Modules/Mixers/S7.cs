@@ -68,22 +68,8 @@ public sealed class S7 : Mixer<LtvCache>
 
     protected override Tensor Forward(Tensor x, MixerContext context, LtvCache? cache)
     {
-        var (batch, length) = (x.size(0), x.size(1));
-
         var p = Project(x);                                                                   // (B, L, ·)
-        var (decay, input) = (p.Decay, p.Input);
-        if (context.Lengths is { } lengths)
-        {
-            var valid = LengthMask.Valid(lengths, batch, length, cache?.Position ?? 0, x.device).unsqueeze(-1);  // (B, L, 1)
-            decay = SequenceMask.KeepDecay(decay, valid);
-            input = SequenceMask.KeepInput(input, valid);
-        }
-        var (h, hLast) = torch.ops.linear_scan(decay, input, cache?.State);                  // (B, L, N), (B, N)
-        if (cache is not null)
-        {
-            cache.Keep(hLast);
-        }
-        return ReadOut(h, p, x);
+        return ReadOut(LtvScan.States(p.Decay, p.Input, context, cache), p, x);             // h (B, L, N)
     }
 
     protected override Tensor StepToken(Tensor x, LtvCache cache, StepContext context)
