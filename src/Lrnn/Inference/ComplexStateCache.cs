@@ -18,6 +18,12 @@ public class ComplexStateCache : MixerCache
     /// <summary>h (B, ...) complex: the state after the last consumed token.</summary>
     public Tensor State { get; }
 
+    /// <summary>Overwrites the state with <paramref name="h"/> (B, ...), outside the autograd graph.</summary>
+    public void Keep(Tensor h)
+    {
+        using (torch.no_grad()) State.copy_(h);
+    }
+
     public override void Reset()
     {
         base.Reset();

@@ -23,18 +23,17 @@ public sealed class LtvCache : MixerCache
     /// <summary>(B, C, d_conv): the last d_conv convolution inputs; null for mixers without a convolution.</summary>
     public Tensor? ConvState { get; }
 
-    /// <summary>
-    /// Event mode (Mamba, S5LTV): the integration timestep (B) of the next token given to <see cref="Modules.Mixer.Step"/>.
-    /// Set it before each step of an event-driven sequence; null steps with a unit timestep. Not owned by the cache.
-    /// </summary>
-    public Tensor? NextIntegrationTimestep { get; set; }
+    /// <summary>Overwrites the state with <paramref name="h"/> (B, ...), outside the autograd graph.</summary>
+    public void Keep(Tensor h)
+    {
+        using (torch.no_grad()) State.copy_(h);
+    }
 
     public override void Reset()
     {
         base.Reset();
         State.zero_();
         ConvState?.zero_();
-        NextIntegrationTimestep = null;
     }
 
     public override void Dispose()

@@ -106,13 +106,16 @@ public sealed class LrnnLMHeadModel : Module
     /// Runs the prompt inputIds (B, L) through the parallel path, leaving every layer's state after its last token in
     /// <paramref name="cache"/> (which may already hold earlier tokens). Returns the logits of the last
     /// <paramref name="numLastTokens"/> positions (B, n, V_pad); 0 returns all of them. Every sequence of the batch
-    /// has the prompt's length (left-pad ragged prompts; right padding would be consumed into the states).
+    /// may be right-padded: <paramref name="lengths"/> (B) then counts each sequence's valid tokens (whole sequences, when
+    /// the cache already holds some), and every layer's cache is left after the sequence's own last token, so the steps
+    /// that follow continue each sequence as if it had been prefilled alone (<see cref="LengthMask"/>); the logits at
+    /// padded positions are unspecified (with numLastTokens = 1, take each row's logits from a prefill with numLastTokens = 0).
     /// <paramref name="integrationTimesteps"/> (B, L): the prompt's timesteps for the event-driven mixers, as in Forward.
     /// </summary>
-    public Tensor Prefill(Tensor inputIds, InferenceCache cache, long numLastTokens = 1, Tensor? integrationTimesteps = null)
+    public Tensor Prefill(Tensor inputIds, InferenceCache cache, long numLastTokens = 1, Tensor? integrationTimesteps = null, Tensor? lengths = null)
     {
         CheckBatch(inputIds, cache);
-        using var hidden = backbone.Forward(inputIds, new MixerContext { IntegrationTimesteps = integrationTimesteps }, cache);
+        using var hidden = backbone.Forward(inputIds, new MixerContext { IntegrationTimesteps = integrationTimesteps, Lengths = lengths }, cache);
         return Logits(hidden, numLastTokens);
     }
 
@@ -145,6 +148,11 @@ public sealed class LrnnLMHeadModel : Module
     }
 
     // ---- checkpoints -------------------------------------------------------------------------------------------
+
+    /// <summary>Full keys a checkpoint may hold that this configuration accepts and ignores (<see cref="Mixer.UnusedCheckpointKeys"/>).</summary>
+    public IEnumerable<string> UnusedCheckpointKeys() =>
+        Enumerable.Range(0, Config.NLayer).SelectMany(i => backbone.Layer(i).mixer.UnusedCheckpointKeys
+            .Select(key => $"backbone.layers.{i.ToString(System.Globalization.CultureInfo.InvariantCulture)}.mixer.{key}"));
 
     /// <summary>
     /// Writes <c>config.json</c> and <c>model.safetensors</c> into <paramref name="directory"/>, or, with
@@ -181,6 +189,8 @@ public sealed class LrnnLMHeadModel : Module
             foreach (var (head, embedding) in model.TiedKeys())
                 if (config.TieEmbeddings && !source.ContainsKey(head) && source.TryGetValue(embedding, out var shared))
                     source[head] = shared;
+            foreach (var key in model.UnusedCheckpointKeys().Where(source.Remove))
+                logger.LogInformation("Ignored {Key}: this configuration does not use it", key);
             model.load_state_dict(source, strict: true);
             logger.LogInformation("Loaded {Count} tensors from {Directory}", checkpoint.Tensors.Count, directory);
             return model;

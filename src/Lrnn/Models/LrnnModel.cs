@@ -60,8 +60,8 @@ public sealed class LrnnModel : Module
 
     /// <summary>
     /// inputIds (B, 1) → hidden (B, 1, D), advancing every layer's cache by one token. <paramref name="integrationTimestep"/>
-    /// (B) or (B, 1): the token's timestep for the event-driven mixers (Mamba, S5LTV; the others ignore it); null steps
-    /// with a unit timestep, unless the layers' <see cref="LtvCache.NextIntegrationTimestep"/> were set by hand.
+    /// (B) or (B, 1): the token's timestep for the event-driven mixers (Mamba, S5LTV; the others ignore it), handed to
+    /// every layer in its <see cref="StepContext"/>; null steps with a unit timestep.
     /// </summary>
     public Tensor Step(Tensor inputIds, InferenceCache cache, Tensor? integrationTimestep = null)
     {
@@ -69,18 +69,8 @@ public sealed class LrnnModel : Module
         if (integrationTimestep is not null && (integrationTimestep.dim() is not (1 or 2) || integrationTimestep.numel() != inputIds.size(0)))
             throw new ArgumentException($"integration_timestep must be (B) or (B, 1) with B = {inputIds.size(0)}; " +
                                         $"got [{string.Join(", ", integrationTimestep.shape)}]", nameof(integrationTimestep));
-        // The LTV caches carry the next token's timestep to their mixer's step; it is the caller's tensor, so the
-        // caches hold it for this step only.
-        List<LtvCache> timed = integrationTimestep is null ? [] : Enumerable.Range(0, cache.LayerCount).Select(i => cache[i]).OfType<LtvCache>().ToList();
-        foreach (var layer in timed) layer.NextIntegrationTimestep = integrationTimestep;
-        try
-        {
-            return Run(inputIds, (block, i, hidden, residual) => block.Step(hidden, residual, cache[i]));
-        }
-        finally
-        {
-            foreach (var layer in timed) layer.NextIntegrationTimestep = null;
-        }
+        var context = integrationTimestep is null ? StepContext.None : new StepContext { IntegrationTimestep = integrationTimestep };
+        return Run(inputIds, (block, i, hidden, residual) => block.Step(hidden, residual, cache[i], context));
     }
 
     public InferenceCache AllocateInferenceCache(long batch, long maxSeqLen, ScalarType dtype, Device device) =>

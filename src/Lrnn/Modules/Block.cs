@@ -53,8 +53,8 @@ public sealed class Block : Module
         Run(hidden, residual, normed => documents is null ? mixer.Forward(normed, context) : documents.Forward(mixer, normed, context));
 
     /// <summary>hidden (B, 1, D): one token, advancing this layer's <paramref name="cache"/>.</summary>
-    public (Tensor Hidden, Tensor Residual) Step(Tensor hidden, Tensor? residual, MixerCache cache) =>
-        Run(hidden, residual, normed => mixer.Step(normed, cache));
+    public (Tensor Hidden, Tensor Residual) Step(Tensor hidden, Tensor? residual, MixerCache cache, StepContext? context = null) =>
+        Run(hidden, residual, normed => mixer.Step(normed, cache, context));
 
     private (Tensor Hidden, Tensor Residual) Run(Tensor hidden, Tensor? residual, Func<Tensor, Tensor> mix)
     {

@@ -28,19 +28,26 @@ public sealed class RotaryEmbedding
     /// </summary>
     public (Tensor Q, Tensor K) Apply(Tensor q, Tensor k, long offset)
     {
+        using var positions = torch.arange(offset, offset + q.size(1), 1, ScalarType.Int64, q.device);                    // (L)
+        return Apply(q, k, positions);
+    }
+
+    /// <summary>As <see cref="Apply(Tensor, Tensor, long)"/> with a position per token: (L), or (B, L) for rows at different positions.</summary>
+    public (Tensor Q, Tensor K) Apply(Tensor q, Tensor k, Tensor positions)
+    {
         var length = q.size(1);
         var half = _rotaryDim / 2;
         using var scope = torch.NewDisposeScope();
         // Angles in float64 (positions can be large), then cos/sin in the input's precision.
         var invFreq = torch.arange(0, half, 1, ScalarType.Float64, q.device).mul(-2.0 * Math.Log(_base) / _rotaryDim).exp(); // (R/2)
-        var positions = torch.arange(offset, offset + length, 1, ScalarType.Float64, q.device);                            // (L)
-        var angles = torch.outer(positions, invFreq);                                                                      // (L, R/2)
-        var cos = angles.cos().to(q.dtype).view(1, length, 1, half);
-        var sin = angles.sin().to(q.dtype).view(1, length, 1, half);
+        var angles = positions.to(ScalarType.Float64).unsqueeze(-1).mul(invFreq);                                          // (B|1, L, R/2)
+        var rows = positions.dim() == 2 ? positions.size(0) : 1;
+        var cos = angles.cos().to(q.dtype).view(rows, length, 1, half);
+        var sin = angles.sin().to(q.dtype).view(rows, length, 1, half);
         return (Rotate(q, cos, sin).MoveToOuterDisposeScope(), Rotate(k, cos, sin).MoveToOuterDisposeScope());
     }
 
-    /// <summary>x (B, L, heads, head_dim) rotated by the (1, L, 1, R/2) tables. Call inside a dispose scope.</summary>
+    /// <summary>x (B, L, heads, head_dim) rotated by the (1|B, L, 1, R/2) tables. Call inside a dispose scope.</summary>
     private Tensor Rotate(Tensor x, Tensor cos, Tensor sin)
     {
         var half = _rotaryDim / 2;

@@ -27,6 +27,7 @@ public sealed class DocumentResetTests
             ["attn"] = new JObject { ["num_heads"] = 4, ["num_heads_kv"] = 2, ["rotary_emb_dim"] = 2 },
             ["S5"] = new JObject { ["discretization"] = "zoh" },
             ["Centaurus"] = new JObject { ["sub_state_dim"] = 3 },
+            ["Mamba"] = new JObject { ["event_mode"] = true },
         };
         foreach (var name in kwargs.Properties().Select(p => p.Name).Where(n => !mixers.Contains(n)).ToList()) kwargs.Remove(name);
         return (ConfigFor(["LRU"]) with { NLayer = mixers.Length, MixerTypes = mixers, DIntermediate = dIntermediate, MixerKwargs = kwargs }).Validate();

@@ -13,7 +13,7 @@ namespace Lrnn.Tests.Model;
 public sealed class MixerRegistryTests
 {
     /// <summary>A stateless test mixer: y = scale · x ⊙ w. One class plus one registration line make it usable by name.</summary>
-    private sealed class ScaleMixer : Mixer
+    private sealed class ScaleMixer : Mixer<NoCache>
     {
         public static readonly MixerSchema Schema = new(new MixerKwarg("scale", KwargKind.Float, 2.0));
 
@@ -21,33 +21,26 @@ public sealed class MixerRegistryTests
 
         public ScaleMixer(MixerSpec spec)
         {
+            DModel = spec.Config.DModel;
             _scale = spec.Arguments.GetDouble("scale");
             w = RegisterParameter("w", torch.empty([spec.Config.DModel]).normal_(1, 0.1));
         }
 
         public Tensor w { get; }
 
-        public override Tensor Forward(Tensor x, MixerContext context)
-        {
-            (context.Cache as NoCache)?.Consume(x.size(1));
-            using var scaled = x.mul(w);
-            return scaled.mul(_scale);
-        }
+        public override long DModel { get; }
+
+        protected override Tensor Forward(Tensor x, MixerContext context, NoCache? cache) => x.mul(w).mul(_scale);
 
         public override MixerCache AllocateCache(long batch, long maxSeqLen, ScalarType dtype, Device device) => new NoCache(batch, maxSeqLen);
 
-        protected override Tensor StepToken(Tensor x, MixerCache cache)
-        {
-            CacheAs<NoCache>(cache).Consume(1);
-            using var scaled = x.mul(w);
-            return scaled.mul(_scale);
-        }
+        protected override Tensor StepToken(Tensor x, NoCache cache, StepContext context) => x.mul(w).mul(_scale);
+    }
 
-        private sealed class NoCache(long batch, long maxSeqLen) : MixerCache(batch, maxSeqLen)
-        {
-            public void Consume(long tokens) => Advance(tokens);
-            public override void Dispose() { }
-        }
+    /// <summary>A cache with nothing in it but the token count (which the Mixer base class advances).</summary>
+    private sealed class NoCache(long batch, long maxSeqLen) : MixerCache(batch, maxSeqLen)
+    {
+        public override void Dispose() { }
     }
 
     static MixerRegistryTests() => MixerRegistry.Register("TestScale", ScaleMixer.Schema, spec => new ScaleMixer(spec));

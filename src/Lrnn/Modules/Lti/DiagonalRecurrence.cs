@@ -14,9 +14,10 @@ public static class DiagonalRecurrence
 {
     /// <summary>
     /// v (B, L, N) complex, <paramref name="logA"/> = log Ā (N) complex → every state h (B, L, N); continues and
-    /// advances <paramref name="cache"/> when given. Call inside a dispose scope.
+    /// continues <paramref name="cache"/> when given, leaving in it each row's state after its last valid token
+    /// (<paramref name="lengths"/>: see <see cref="LengthMask"/>). Call inside a dispose scope.
     /// </summary>
-    public static Tensor States(Tensor v, Tensor logA, ComplexStateCache? cache)
+    public static Tensor States(Tensor v, Tensor logA, ComplexStateCache? cache, Tensor? lengths = null)
     {
         var length = v.size(1);
         var realType = Precision.ComputeType(logA.dtype);
@@ -27,8 +28,10 @@ public static class DiagonalRecurrence
 
         if (cache.Position > 0)
             states = states.add(kernel.mul(logA.exp()).unsqueeze(0).mul(cache.State.unsqueeze(1)));  // + Ā^{t+1} h_0
-        using (torch.no_grad()) cache.State.copy_(states.select(1, length - 1));
-        cache.Advance(length);
+        var last = lengths is null
+            ? states.select(1, length - 1)
+            : LengthMask.LastValid(states, LengthMask.Counts(lengths, v.size(0), length, cache.Position, v.device), cache.State);
+        cache.Keep(last);
         return states;
     }
 
@@ -36,8 +39,7 @@ public static class DiagonalRecurrence
     public static Tensor Step(Tensor v, Tensor aBar, ComplexStateCache cache)
     {
         var h = aBar.mul(cache.State).add(v);                                            // (B, N)
-        using (torch.no_grad()) cache.State.copy_(h);
-        cache.Advance(1);
+        cache.Keep(h);
         return h;
     }
 }

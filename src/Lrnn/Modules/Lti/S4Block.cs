@@ -21,7 +21,7 @@ namespace Lrnn.Modules.Lti;
 /// feature h uses SSM h mod S. All SSM arithmetic runs in float32/complex64 (float64 for float64 inputs), whatever
 /// the model's dtype.
 /// </summary>
-public abstract class S4Block : Mixer
+public abstract class S4Block : Mixer<ComplexStateCache>
 {
     private readonly string _name;
 
@@ -87,7 +87,7 @@ public abstract class S4Block : Mixer
     /// <summary>A fresh leaf copy of <paramref name="t"/> in <paramref name="type"/> on <paramref name="device"/> (null: the CPU).</summary>
     private static Tensor Place(Tensor t, ScalarType type, Device? device) => t.to(type, device ?? Device.CPU).clone();
 
-    protected long DModel { get; }
+    public override long DModel { get; }
     /// <summary>N' = d_state / 2: the conjugate pairs.</summary>
     protected long Modes { get; }
     protected S4Options Options { get; }
@@ -239,12 +239,6 @@ public abstract class S4Block : Mixer
         var z = Options.Dropout > 0 ? dropout(activated, Options.Dropout, training) : activated;
         z = Precision.Cast(z, outType);
         return output_linear is null ? z : gelu(output_linear[0].forward(z));
-    }
-
-    protected void CheckInput(Tensor x)
-    {
-        if (x.dim() != 3 || x.size(2) != DModel)
-            throw new ArgumentException($"{_name} expects x of shape (B, L, {DModel}); got [{string.Join(", ", x.shape)}]", nameof(x));
     }
 
     public override MixerCache AllocateCache(long batch, long maxSeqLen, ScalarType dtype, Device device) =>

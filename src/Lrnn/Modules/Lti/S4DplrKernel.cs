@@ -125,13 +125,13 @@ public static class S4DplrKernel
     }
 
     /// <summary>
-    /// h_L = Ā^L h_0 + Σ_t Ā^{L−1−t} B̄ u_t for inputs <paramref name="drive"/> = B̄u (B, L, H, M) and h_0 (B, H, M):
-    /// a tree reduction over [h_0, B̄u_0, …, B̄u_{L−1}] (zero-padded in front to a power of two), whose level k joins
+    /// h_L = Ā^L h_0 + Σ_t Ā^{L−1−t} B̄ u_t for <paramref name="sequence"/> = [h_0, B̄u_0, …, B̄u_{L−1}] (B, L+1, H, M):
+    /// a tree reduction (zero-padded in front to a power of two, which changes nothing) whose level k joins
     /// neighbouring blocks of 2^k steps as Ā^{2^k}·left + right: log₂ L levels, Ā^{2^k} by squaring.
     /// </summary>
-    public static Tensor FinalState(Tensor dA, Tensor drive, Tensor h0)
+    public static Tensor FinalState(Tensor dA, Tensor sequence)
     {
-        var x = torch.cat([h0.unsqueeze(1), drive], 1);                                        // (B, L+1, H, M)
+        var x = sequence;                                                                      // (B, L+1, H, M)
         var (batch, count, features, states) = (x.size(0), x.size(1), x.size(2), x.size(3));
         var padded = 1L;
         while (padded < count) padded *= 2;

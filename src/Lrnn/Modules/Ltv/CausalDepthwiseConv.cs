@@ -16,7 +16,7 @@ internal static class CausalDepthwiseConv
     /// x (B, C, L) → y (B, C, L). With <paramref name="state"/> (B, C, K), the history comes from it and it is left holding
     /// the last K inputs up to each sequence's end: absolute token <c>lengths[b] − 1</c> when <paramref name="lengths"/>
     /// (B) or (1) is given, counting the <paramref name="offset"/> tokens the cache already holds (as
-    /// <see cref="Lti.LengthMask"/>).
+    /// <see cref="LengthMask"/>).
     /// </summary>
     public static Tensor Forward(Tensor x, Conv1d conv, Tensor? state, Tensor? lengths, long offset = 0)
     {

@@ -25,7 +25,7 @@ namespace Lrnn.Modules.Mixers;
 /// as lrnnx's S4 does (lrnnx's Centaurus ignores lengths). The discretization kwarg is accepted and unused, as in lrnnx.
 /// </para>
 /// </summary>
-public abstract class Centaurus : Mixer
+public abstract class Centaurus : Mixer<ComplexStateCache>
 {
     public static readonly MixerSchema Schema = new(
         new MixerKwarg("sub_state_dim", KwargKind.Int) { Required = true },
@@ -79,7 +79,7 @@ public abstract class Centaurus : Mixer
     }
 
     public CentaurusMode Mode { get; }
-    public long DModel { get; }
+    public override long DModel { get; }
     public long DState { get; }
     public long SubStateDim { get; }
 
@@ -103,14 +103,10 @@ public abstract class Centaurus : Mixer
     public override MixerCache AllocateCache(long batch, long maxSeqLen, ScalarType dtype, Device device) =>
         new ComplexStateCache(batch, maxSeqLen, [Lanes, SubStatesPerLane], dtype, device);
 
-    public override Tensor Forward(Tensor x, MixerContext context)
+    protected override Tensor Forward(Tensor x, MixerContext context, ComplexStateCache? cache)
     {
-        CheckInput(x);
-        var cache = context.Cache is null ? null : CacheAs<ComplexStateCache>(context.Cache);
         var length = x.size(1);
-        cache?.EnsureRoom(length);
 
-        using var scope = torch.NewDisposeScope();
         var w = Derive(x);
         var u = Precision.Cast(LengthMask.Apply(x, context.Lengths, cache?.Position ?? 0), w.Type);                  // (B, L, H)
         var v = Lift(u, w.Delta);                                                       // (B, L, P)
@@ -134,28 +130,27 @@ public abstract class Centaurus : Mixer
         {
             using (torch.no_grad())
             {
-                // s_L = Ā^L s_0 + Σ_s Ā^{L−1−s} v_s: one matmul over L per lane.
+                // s_n = Ā^n s_0 + Σ_{s<n} Ā^{n−1−s} v_s at each row's n valid tokens (right-aligned, they end at L − 1):
+                // one matmul over L per lane.
+                var counts = LengthMask.Counts(context.Lengths, x.size(0), length, cache.Position, x.device);   // (B)
+                var ends = context.Lengths is null ? v : LengthMask.RightAlign(v, counts);
                 var reversed = powers.flip(0).permute(1, 0, 2);                         // (P, L, M'): Ā^{L−1−s}
-                var fed = v.to(reversed.dtype).permute(2, 0, 1).bmm(reversed);          // (P, B, M')
-                var last = powers.select(0, length - 1).mul(w.ABar);                    // (P, M'): Ā^L
-                cache.State.copy_(fed.permute(1, 0, 2).add(last.mul(cache.State)));
+                var fed = ends.to(reversed.dtype).permute(2, 0, 1).bmm(reversed);       // (P, B, M')
+                var carried = counts.to(w.Type).view(-1, 1, 1).mul(w.LogABar).exp();   // (B, P, M'): Ā^n
+                cache.State.copy_(fed.permute(1, 0, 2).add(carried.mul(cache.State)));
             }
-            cache.Advance(length);
         }
-        return Precision.Cast(y, x.dtype).MoveToOuterDisposeScope();
+        return Precision.Cast(y, x.dtype);
     }
 
-    protected override Tensor StepToken(Tensor x, MixerCache cache)
+    protected override Tensor StepToken(Tensor x, ComplexStateCache cache, StepContext context)
     {
-        var state = CacheAs<ComplexStateCache>(cache);
-        using var scope = torch.NewDisposeScope();
         var w = Derive(x);
         var u = Precision.Cast(x, w.Type);                                                      // (B, H)
-        var s = w.ABar.mul(state.State).add(Lift(u, w.Delta).unsqueeze(-1));            // (B, P, M')
+        var s = w.ABar.mul(cache.State).add(Lift(u, w.Delta).unsqueeze(-1));            // (B, P, M')
         var y = Project(Mix(s.real, w));                                                // (B, H)
-        using (torch.no_grad()) state.State.copy_(s);
-        state.Advance(1);
-        return Precision.Cast(y, x.dtype).MoveToOuterDisposeScope();
+        cache.Keep(s);
+        return Precision.Cast(y, x.dtype);
     }
 
     /// <summary>
@@ -176,12 +171,4 @@ public abstract class Centaurus : Mixer
 
     /// <summary>r (..., P, M') real → Σ_m E_pm r_pm (..., P); the pointwise mode's single sub-state is read as is.</summary>
     private static Tensor Mix(Tensor r, Derived w) => w.E is null ? r.squeeze(-1) : r.mul(w.E).sum(-1);
-
-
-
-    private void CheckInput(Tensor x)
-    {
-        if (x.dim() != 3 || x.size(2) != DModel)
-            throw new ArgumentException($"Centaurus expects x of shape (B, L, {DModel}); got [{string.Join(", ", x.shape)}]", nameof(x));
-    }
 }

@@ -19,7 +19,7 @@ namespace Lrnn.Modules.Mixers;
 /// repeated products, so they stay accurate for long sequences. The convolution materialises every state h_t, so a
 /// prefill leaves h_L (its last state, plus Λ^L times the state it started from) in the cache at no extra cost.
 /// </summary>
-public sealed class Lru : Mixer
+public sealed class Lru : DiagonalLtiMixer
 {
     public static readonly MixerSchema Schema = new(
         new MixerKwarg("r_min", KwargKind.Float, 0.0),
@@ -35,7 +35,9 @@ public sealed class Lru : Mixer
     }
 
     private readonly long _dModel;
-    private readonly long _dState;
+
+    public override long DModel => _dModel;
+    public override long DState { get; }
 
     public Lru(MixerSpec spec)
         : this(spec.Config.DModel, spec.Config.DState, spec.Arguments.GetDouble("r_min"), spec.Arguments.GetDouble("r_max"),
@@ -54,7 +56,7 @@ public sealed class Lru : Mixer
         if (dModel <= 0 || dState <= 0) throw new ArgumentException($"d_model and d_state must be positive, got {dModel} and {dState}");
         if (!(0 <= rMin && rMin < rMax && rMax <= 1)) throw new ArgumentException($"LRU needs 0 ≤ r_min < r_max ≤ 1, got r_min={rMin}, r_max={rMax}");
         _dModel = dModel;
-        _dState = dState;
+        DState = dState;
         var type = dtype ?? ScalarType.Float32;
 
         using var scope = torch.NewDisposeScope();
@@ -89,65 +91,15 @@ public sealed class Lru : Mixer
     public Tensor D { get; }             // (H)
     public Tensor gamma_log { get; }     // (N)
 
-    public override MixerCache AllocateCache(long batch, long maxSeqLen, ScalarType dtype, Device device) =>
-        new ComplexStateCache(batch, maxSeqLen, [_dState], dtype, device);
-
-    public override Tensor Forward(Tensor x, MixerContext context)
+    /// <summary>Ā = Λ = exp(−e^{nu_log} + i·e^{theta_log}) (N); B̄ = (B_re + i·B_im)·e^{gamma_log} (N, H); C.</summary>
+    protected override DiscreteSystem Discretize(ScalarType type)
     {
-        CheckInput(x);
-        var cache = context.Cache is null ? null : CacheAs<ComplexStateCache>(context.Cache);
-        var length = x.size(1);
-        cache?.EnsureRoom(length);
-
-        using var scope = torch.NewDisposeScope();
-        var w = Derive(x);
-        var u = Precision.Cast(x, w.Type);                                                        // (B, L, H)
-        var bu = InputToState(u, w);                                                    // (B, L, N) complex
-
-        var states = DiagonalRecurrence.States(bu, torch.complex(w.LogLambdaRe, w.LogLambdaIm), cache); // (B, L, N)
-        var y = ReadOut(states, u, w);                                                  // (B, L, H)
-        return Precision.Cast(y, x.dtype).MoveToOuterDisposeScope();
+        var logLambda = torch.complex(Precision.Cast(nu_log, type).exp().neg(), Precision.Cast(theta_log, type).exp());
+        var gamma = Precision.Cast(gamma_log, type).exp().unsqueeze(-1);                                  // (N, 1)
+        return new DiscreteSystem(type, logLambda.exp(), logLambda, Precision.Cast(B_re, type).mul(gamma), Precision.Cast(B_im, type).mul(gamma),
+            Precision.Cast(C_re, type), Precision.Cast(C_im, type));
     }
 
-    protected override Tensor StepToken(Tensor x, MixerCache cache)
-    {
-        var lru = CacheAs<ComplexStateCache>(cache);
-        using var scope = torch.NewDisposeScope();
-        var w = Derive(x);
-        var u = Precision.Cast(x, w.Type);                                                        // (B, H)
-        var h = DiagonalRecurrence.Step(InputToState(u, w), w.Lambda, lru);             // (B, N)
-        var y = ReadOut(h, u, w);                                                       // (B, H)
-        return Precision.Cast(y, x.dtype).MoveToOuterDisposeScope();
-    }
-
-    /// <summary>
-    /// The quantities both paths derive from the parameters, in the compute precision: float64 for float64 inputs,
-    /// float32 otherwise (complex arithmetic in half precision is neither available nor accurate enough for Λ^l).
-    /// </summary>
-    private sealed record Derived(ScalarType Type, Tensor LogLambdaRe, Tensor LogLambdaIm, Tensor Lambda,
-        Tensor BRe, Tensor BIm, Tensor CRe, Tensor CIm, Tensor D);
-
-    /// <summary>log Λ = −e^{nu_log} + i·e^{theta_log} (N); B̃ = (B_re + i·B_im)·e^{gamma_log} (N, H); C; D. Call inside a dispose scope.</summary>
-    private Derived Derive(Tensor x)
-    {
-        var type = Precision.ComputeType(x.dtype);
-        var logRe = Precision.Cast(nu_log, type).exp().neg();
-        var logIm = Precision.Cast(theta_log, type).exp();
-        var gamma = Precision.Cast(gamma_log, type).exp().unsqueeze(-1);                           // (N, 1)
-        return new Derived(type, logRe, logIm, torch.complex(logRe, logIm).exp(),
-            Precision.Cast(B_re, type).mul(gamma), Precision.Cast(B_im, type).mul(gamma), Precision.Cast(C_re, type), Precision.Cast(C_im, type), Precision.Cast(D, type));
-    }
-
-
-    /// <summary>u (..., H) real → B̃u (..., N) complex.</summary>
-    private static Tensor InputToState(Tensor u, Derived w) => ComplexProjection.In(u, w.BRe, w.BIm, w.Type);
-
-    /// <summary>Re(C h) + D ⊙ u: h (..., N) complex, u (..., H) → (..., H), in the compute type.</summary>
-    private static Tensor ReadOut(Tensor h, Tensor u, Derived w) => ComplexProjection.OutReal(h, w.CRe, w.CIm, w.Type).add(u.mul(w.D));
-
-    private void CheckInput(Tensor x)
-    {
-        if (x.dim() != 3 || x.size(2) != _dModel)
-            throw new ArgumentException($"LRU expects x of shape (B, L, {_dModel}); got [{string.Join(", ", x.shape)}]", nameof(x));
-    }
+    /// <summary>D ⊙ u.</summary>
+    protected override Tensor Skip(Tensor u) => u.mul(Precision.Cast(D, u.dtype));
 }

@@ -15,7 +15,7 @@ namespace Lrnn.Modules.Mixers;
 /// (lrnnx's step skips attention layers); a prefill writes the prompt's keys and values into the cache.
 /// lrnnx's optional <c>mlp_dim</c> and <c>d_conv</c> branches are not implemented and are rejected when non-zero.
 /// </summary>
-public sealed class MultiHeadAttention : Mixer
+public sealed class MultiHeadAttention : Mixer<KeyValueCache>
 {
     public static readonly MixerSchema Schema = new(
         new MixerKwarg("num_heads", KwargKind.Int) { Required = true },
@@ -61,6 +61,8 @@ public sealed class MultiHeadAttention : Mixer
     private readonly double _softmaxScale;
     private readonly RotaryEmbedding? _rotary;
 
+    public override long DModel => _dModel;
+
     public MultiHeadAttention(MixerSpec spec)
         : this(spec.Config.DModel, spec.Arguments.GetInt("num_heads"), spec.Arguments.GetIntOrNull("num_heads_kv"),
                spec.Arguments.GetIntOrNull("head_dim"), spec.Arguments.GetBool("qkv_proj_bias"), spec.Arguments.GetBool("out_proj_bias"),
@@ -97,48 +99,56 @@ public sealed class MultiHeadAttention : Mixer
     public override MixerCache AllocateCache(long batch, long maxSeqLen, ScalarType dtype, Device device) =>
         new KeyValueCache(batch, maxSeqLen, _numHeadsKv, _headDim, dtype, device);
 
-    public override Tensor Forward(Tensor x, MixerContext context)
-    {
-        if (x.dim() != 3 || x.size(2) != _dModel)
-            throw new ArgumentException($"attention expects x of shape (B, L, {_dModel}); got [{string.Join(", ", x.shape)}]", nameof(x));
-        var cache = context.Cache is null ? null : CacheAs<KeyValueCache>(context.Cache);
-        return Attend(x, cache);
-    }
+    protected override Tensor Forward(Tensor x, MixerContext context, KeyValueCache? cache) => Attend(x, cache, context.Lengths);
 
-    protected override Tensor StepToken(Tensor x, MixerCache cache)
-    {
-        using var token = x.unsqueeze(1);                                          // (B, 1, D)
-        using var y = Attend(token, CacheAs<KeyValueCache>(cache));
-        return y.squeeze(1);
-    }
+    protected override Tensor StepToken(Tensor x, KeyValueCache cache, StepContext context) =>
+        Attend(x.unsqueeze(1), cache, lengths: null).squeeze(1);                   // as a (B, 1, D) sequence
 
-    /// <summary>x (B, T, D) → (B, T, D). With a cache, the T new tokens follow the cached ones and are appended to it.</summary>
-    private Tensor Attend(Tensor x, KeyValueCache? cache)
+    /// <summary>
+    /// x (B, T, D) → (B, T, D). With a cache, the T new tokens follow the cached ones and are appended to it; with
+    /// <paramref name="lengths"/> too, each row's keys past its length are never read and the row's cache position
+    /// stops at its length (<see cref="LengthMask"/>). Without a cache, lengths change nothing at valid positions (causal).
+    /// </summary>
+    private Tensor Attend(Tensor x, KeyValueCache? cache, Tensor? lengths)
     {
         var (batch, length) = (x.size(0), x.size(1));
         var offset = cache?.Position ?? 0;
-        cache?.EnsureRoom(length);
-        using var scope = torch.NewDisposeScope();
 
         var qkv = in_proj.call(x);                                                  // (B, T, hd·(H + 2H_kv))
         var q = qkv.narrow(-1, 0, _numHeads * _headDim).view(batch, length, _numHeads, _headDim);              // (B, T, H, hd)
         var kv = qkv.narrow(-1, _numHeads * _headDim, 2 * _numHeadsKv * _headDim)
             .view(batch, length, 2, _numHeadsKv, _headDim);                                                  // (B, T, 2, H_kv, hd)
-        if (_rotary is not null)
+        Tensor? mask = null;
+        if (cache is not null && (lengths is not null || cache.Ragged))
         {
-            (q, var k) = _rotary.Apply(q, kv.select(2, 0), offset);
-            kv = torch.stack([k, kv.select(2, 1)], 2);
+            // Rows at their own positions: token t of row b is at start[b] + t; it sees the row's slots up to itself.
+            var positions = cache.RowStarts().unsqueeze(1).add(torch.arange(length, ScalarType.Int64, x.device));   // (B, T)
+            (q, kv) = Rotate(q, kv, positions);
+            kv = cache.Scatter(kv, positions, LengthMask.Counts(lengths, batch, length, offset, x.device));         // (B, S, 2, H_kv, hd)
+            mask = torch.arange(kv.size(1), ScalarType.Int64, x.device).le(positions.unsqueeze(-1)).unsqueeze(1);  // (B, 1, T, S)
         }
-        if (cache is not null) kv = cache.Append(kv);                               // (B, S, 2, H_kv, hd), S = offset + T
+        else
+        {
+            if (_rotary is not null) (q, kv) = Rotate(q, kv, torch.arange(offset, offset + length, 1, ScalarType.Int64, x.device));
+            if (cache is not null) kv = cache.Append(kv);                           // (B, S, 2, H_kv, hd), S = offset + T
+        }
 
         var keys = ExpandKvHeads(kv.select(2, 0));                                  // (B, S, H, hd)
         var values = ExpandKvHeads(kv.select(2, 1));
         // Causal with the queries aligned to the END of the keys (bottom-right): new token t (absolute offset + t)
         // sees keys 0..offset+t. PyTorch's is_causal aligns top-left, which would hide cached keys from a chunk.
-        var attended = scaled_dot_product_attention(q.transpose(1, 2), keys.transpose(1, 2), values.transpose(1, 2),
-            is_causal: length > 1, scale: _softmaxScale, causal_alignment: CausalAlignment.BottomRight);   // (B, H, T, hd)
+        var attended = scaled_dot_product_attention(q.transpose(1, 2), keys.transpose(1, 2), values.transpose(1, 2), attn_mask: mask,
+            is_causal: mask is null && length > 1, scale: _softmaxScale, causal_alignment: CausalAlignment.BottomRight);   // (B, H, T, hd)
         var merged = attended.transpose(1, 2).reshape(batch, length, _numHeads * _headDim);                 // (B, T, H·hd)
-        return out_proj.call(merged).MoveToOuterDisposeScope();
+        return out_proj.call(merged);
+    }
+
+    /// <summary>q and the keys of kv rotated at <paramref name="positions"/> ((T) or (B, T)); unchanged without rotary embeddings.</summary>
+    private (Tensor Q, Tensor Kv) Rotate(Tensor q, Tensor kv, Tensor positions)
+    {
+        if (_rotary is null) return (q, kv);
+        var (rotatedQ, k) = _rotary.Apply(q, kv.select(2, 0), positions);
+        return (rotatedQ, torch.stack([k, kv.select(2, 1)], 2));
     }
 
     /// <summary>(B, S, H_kv, hd) → (B, S, H, hd): query head h uses key/value head h / (H / H_kv), as mamba_ssm's repeat_interleave.</summary>

@@ -28,7 +28,7 @@ namespace Lrnn.Modules.Mixers;
 /// Griffin intends (its Appendix A: a^c uniform in [0.9^c, 0.999^c] would differ only in the draw's distribution).
 /// Long memory at initialisation is the point of the recurrence; checkpoints are unaffected (they carry a_log).</para>
 /// </summary>
-public sealed class RgLru : Mixer
+public sealed class RgLru : Mixer<LtvCache>
 {
     public static readonly MixerSchema Schema = new(
         new MixerKwarg("d_conv", KwargKind.Int, 4),
@@ -49,6 +49,8 @@ public sealed class RgLru : Mixer
     private readonly long _dModel;
     private readonly long _dInner;
     private readonly double _c;
+
+    public override long DModel => _dModel;
 
     public RgLru(MixerSpec spec)
         : this(spec.Config.DModel, spec.Arguments.GetInt("d_conv"), spec.Arguments.GetInt("expand"), spec.Arguments.GetDouble("c"),
@@ -90,43 +92,22 @@ public sealed class RgLru : Mixer
     public override MixerCache AllocateCache(long batch, long maxSeqLen, ScalarType dtype, Device device) =>
         new LtvCache(batch, maxSeqLen, [_dInner], Precision.ComputeType(dtype), [_dInner, conv1d.kernel_size], dtype, device);
 
-    public override Tensor Forward(Tensor x, MixerContext context)
+    protected override Tensor Forward(Tensor x, MixerContext context, LtvCache? cache)
     {
-        if (x.dim() != 3 || x.size(2) != _dModel)
-            throw new ArgumentException($"RGLRU expects x of shape (B, L, {_dModel}); got [{string.Join(", ", x.shape)}]", nameof(x));
-        var cache = context.Cache is null ? null : CacheAs<LtvCache>(context.Cache);
-        var (batch, length) = (x.size(0), x.size(1));
-        cache?.EnsureRoom(length);
-
-        using var scope = torch.NewDisposeScope();
-        var valid = context.Lengths is { } lengths ? LengthMask.Valid(lengths, batch, length, cache?.Position ?? 0, x.device).unsqueeze(-1) : null;   // (B, L, 1)
         var gate = gelu(gate_proj.call(x));                                                              // (B, L, E)
         var convolved = CausalDepthwiseConv.Forward(in_proj.call(x).transpose(1, 2), conv1d, cache?.ConvState, context.Lengths, cache?.Position ?? 0);
         var (decay, input) = Gates(convolved.transpose(1, 2));                                           // (B, L, E) each
-        if (valid is not null)
-        {
-            decay = SequenceMask.KeepDecay(decay, valid);
-            input = SequenceMask.KeepInput(input, valid);
-        }
-        var (h, hLast) = ops.linear_scan(decay, input, cache?.State);                              // (B, L, E), (B, E)
-        if (cache is not null)
-        {
-            using (torch.no_grad()) cache.State.copy_(hLast);
-            cache.Advance(length);
-        }
-        return out_proj.call(gate.mul(h.to(gate.dtype))).MoveToOuterDisposeScope();
+        var h = LtvScan.States(decay, input, context, cache);                                            // (B, L, E)
+        return out_proj.call(gate.mul(h.to(gate.dtype)));
     }
 
-    protected override Tensor StepToken(Tensor x, MixerCache cache)
+    protected override Tensor StepToken(Tensor x, LtvCache cache, StepContext context)
     {
-        var rglru = CacheAs<LtvCache>(cache);
-        using var scope = torch.NewDisposeScope();
         var gate = gelu(gate_proj.call(x));                                                              // (B, E)
-        var (decay, input) = Gates(CausalDepthwiseConv.Step(in_proj.call(x), conv1d, rglru.ConvState!));
-        var h = decay.mul(rglru.State).add(input);                                                       // (B, E)
-        using (torch.no_grad()) rglru.State.copy_(h);
-        rglru.Advance(1);
-        return out_proj.call(gate.mul(h.to(gate.dtype))).MoveToOuterDisposeScope();
+        var (decay, input) = Gates(CausalDepthwiseConv.Step(in_proj.call(x), conv1d, cache.ConvState!));
+        var h = decay.mul(cache.State).add(input);                                                       // (B, E)
+        cache.Keep(h);
+        return out_proj.call(gate.mul(h.to(gate.dtype)));
     }
 
     /// <summary>

@@ -15,8 +15,10 @@ namespace Lrnn.Modules.Mixers;
 /// <para>
 /// As in lrnnx, the parameter <c>C</c> holds C̃ = (I − Ā^{L_k})ᵀ C once a kernel of length L_k has been asked for,
 /// with L_k in the buffer <c>layer.kernel.l_kernel</c> (0: C is still C). The first forward rewrites C in place at
-/// L_k = l_max (or the sequence length); a longer sequence doubles L_k (C̃ ← (I + Ā^{L_k})ᵀ C̃) until it fits; a
-/// shorter one uses the kernel of length L_k, truncated. A PyTorch checkpoint therefore loads and continues as is.
+/// L_k = l_max (or the sequence length); a longer sequence doubles L_k (C̃ ← (I + Ā^{L_k})ᵀ C̃) until it fits, except
+/// while training with gradients, where the rewrite would leave an optimizer's moments describing the old C̃ and is
+/// refused (<see cref="S4KernelLengthException"/>); a shorter one uses the kernel of length L_k, truncated. A PyTorch
+/// checkpoint therefore loads and continues as is. L_k is mirrored on the host, so a forward reads no device scalar.
 /// </para>
 /// The full-sequence path convolves with the kernel by FFT. Decoding runs the dense recurrence over the M = N
 /// full-basis states: h_t = Ā h_{t−1} + B̄ u_t, y_t = Re(C h_t) with C recovered from C̃ (the conjugate half is
@@ -41,15 +43,50 @@ public sealed class S4 : S4Block
 
     protected override long StateSize => 2 * Modes;
 
-    /// <summary>L_k: the kernel length C̃ is set up for (lrnnx's <c>l_kernel</c>).</summary>
-    public long KernelLength => layer.kernel.l_kernel!.item<long>();
+    // L_k on the host. The buffer stays the checkpoint's truth; it is read again (one .item(), one device sync) only when
+    // it is not the storage and version recorded here: after load_state_dict, a copy_/fill_ by hand or a move.
+    private readonly Lock _kernelLengthLock = new();
+    private Tensor? _kernelLengthView;
+    private long _kernelLengthVersion;
+    private long _kernelLength;
 
-    /// <summary>Makes L_k ≥ <paramref name="taps"/> as lrnnx's kernel does, rewriting C̃; returns L_k. The buffer is read
-    /// once (on a GPU each read is a synchronisation).</summary>
+    /// <summary>L_k: the kernel length C̃ is set up for (lrnnx's <c>l_kernel</c>), without a device sync while the buffer is unchanged.</summary>
+    public long KernelLength
+    {
+        get
+        {
+            var buffer = layer.kernel.l_kernel!;
+            lock (_kernelLengthLock)
+            {
+                if (_kernelLengthView is null || !buffer.is_alias_of(_kernelLengthView) || buffer._version != _kernelLengthVersion)
+                    Record(buffer, buffer.item<long>());
+                return _kernelLength;
+            }
+        }
+    }
+
+    private void Record(Tensor buffer, long length)
+    {
+        _kernelLengthView?.Dispose();
+        _kernelLengthView = buffer.detach().DetachFromDisposeScope();
+        _kernelLengthVersion = buffer._version;
+        _kernelLength = length;
+    }
+
+    /// <summary>
+    /// Makes L_k ≥ <paramref name="taps"/> as lrnnx's kernel does, rewriting C̃; returns L_k. Doubling rewrites the
+    /// parameter C in place, which an optimizer's moments (AdamW's m and v of the old C̃) would not follow, so it is
+    /// refused while training with gradients: set l_max to the longest training sequence.
+    /// </summary>
     private long PrepareKernelLength(long taps, ScalarType type)
     {
         var current = KernelLength;
         if (current == 0 && Options.LMax is { } lMax) current = SetUpC(current, lMax, type);
+        if (taps > current && current > 0 && training && torch.is_grad_enabled())
+            throw new S4KernelLengthException(
+                $"S4: a sequence of {taps} tokens needs the kernel length L_k = {current} doubled, which rewrites the parameter C in " +
+                "place (C̃ ← (I + Ā^L_k)ᵀ C̃) under the optimizer's moments; refused while training with gradients. Set l_max to " +
+                "the longest training sequence, or make the first training forward the longest one");
         while (taps > current) current = SetUpC(current, taps, type);
         return current;
     }
@@ -69,22 +106,21 @@ public sealed class S4 : S4Block
         var updated = (current == 0 ? c.sub(transported) : c.add(transported)).narrow(-1, 0, Modes);
         C.copy_(torch.view_as_real(updated.contiguous()).to(C.dtype));
         var updatedLength = current == 0 ? length : 2 * current;
-        layer.kernel.l_kernel!.fill_(updatedLength);
+        var buffer = layer.kernel.l_kernel!;
+        buffer.fill_(updatedLength);
+        lock (_kernelLengthLock) Record(buffer, updatedLength);
         return updatedLength;
     }
 
     /// <summary>C̃ depends on L_k as well.</summary>
     protected override IEnumerable<Tensor> KernelSources() => [.. base.KernelSources(), layer.kernel.l_kernel!];
 
-    public override Tensor Forward(Tensor x, MixerContext context)
+    protected override Tensor Forward(Tensor x, MixerContext context, ComplexStateCache? state)
     {
-        CheckInput(x);
-        var cache = context.Cache is null ? null : CacheAs<S4Cache>(context.Cache);
+        var cache = state is null ? null : Own(state);
         var length = x.size(1);
-        cache?.EnsureRoom(length);
         cache?.ClearStepMatrices();
 
-        using var scope = torch.NewDisposeScope();
         var type = Precision.ComputeType(x.dtype);
         var complexType = Precision.ComplexType(type);
         var u = Precision.Cast(LengthMask.Apply(x, context.Lengths, cache?.Position ?? 0), type);            // (B, L, H)
@@ -114,12 +150,18 @@ public sealed class S4 : S4Block
                 freeResponse = torch.einsum("chm,blhm->blch", output, S4DplrKernel.FreeResponse(dA, h0, length)).real;   // (B, L, C, H)
             }
             var drive = u.to(complexType).unsqueeze(-1).mul(dB);                              // (B, L, H, M)
-            var final = S4DplrKernel.FinalState(dA, drive, h0);
-            using (torch.no_grad()) cache.State.copy_(final);
-            cache.Advance(length);
+            // [h_0, B̄u_0, …] right-aligned at each row's n valid tokens, so the reduction ends at the row's last one.
+            var sequence = torch.cat([h0.unsqueeze(1), drive], 1);                           // (B, L+1, H, M)
+            if (context.Lengths is not null)
+                sequence = LengthMask.RightAlign(sequence, LengthMask.Counts(context.Lengths, x.size(0), length, cache.Position, x.device).add(1));
+            var final = S4DplrKernel.FinalState(dA, sequence);
+            cache.Keep(final);
         }
-        return ConvolveAndPostProcess(u, kernel, freeResponse, x.dtype).MoveToOuterDisposeScope();
+        return ConvolveAndPostProcess(u, kernel, freeResponse, x.dtype);
     }
+
+    private static S4Cache Own(ComplexStateCache cache) =>
+        cache as S4Cache ?? throw new ArgumentException($"expected an S4Cache, got a {cache.GetType().Name}: use the cache allocated by this mixer");
 
     public override MixerCache AllocateCache(long batch, long maxSeqLen, ScalarType dtype, Device device) =>
         new S4Cache(batch, maxSeqLen, DModel, StateSize, dtype, device);
@@ -140,17 +182,25 @@ public sealed class S4 : S4Block
         return (dA, dB, output);
     }
 
-    protected override Tensor StepToken(Tensor x, MixerCache cache)
+    protected override Tensor StepToken(Tensor x, ComplexStateCache state, StepContext context)
     {
-        var s4 = CacheAs<S4Cache>(cache);
-        using var scope = torch.NewDisposeScope();
+        var cache = Own(state);
         var type = Precision.ComputeType(x.dtype);
         var u = Precision.Cast(x, type);                                                                // (B, H)
-        var (dA, dB, output) = StepMatrices(s4, type);                                        // (H, M, M), (H, M), (C, H, M)
-        var h = torch.einsum("hmn,bhn->bhm", dA, s4.State).add(dB.mul(u.unsqueeze(-1)));      // (B, H, M)
+        var (dA, dB, output) = StepMatrices(cache, type);                                        // (H, M, M), (H, M), (C, H, M)
+        var h = torch.einsum("hmn,bhn->bhm", dA, cache.State).add(dB.mul(u.unsqueeze(-1)));      // (B, H, M)
         var y = torch.einsum("chm,bhm->bch", output, h).real;                                 // (B, C, H)
-        using (torch.no_grad()) s4.State.copy_(h);
-        s4.Advance(1);
-        return PostProcess(y, u, x.dtype).MoveToOuterDisposeScope();
+        cache.Keep(h);
+        return PostProcess(y, u, x.dtype);
+    }
+
+    public override void Dispose()
+    {
+        _kernelLengthView?.Dispose();
+        _kernelLengthView = null;
+        base.Dispose();
     }
 }
+
+/// <summary>An S4 kernel length that cannot change now: doubling it while training would rewrite C under the optimizer.</summary>
+public sealed class S4KernelLengthException(string message) : InvalidOperationException(message);

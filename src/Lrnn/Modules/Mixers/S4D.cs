@@ -50,14 +50,10 @@ public sealed class S4D : S4Block
         return (d.ABar, ssm.B.mul(d.Gamma), ssm.C, d.LogABar);
     }
 
-    public override Tensor Forward(Tensor x, MixerContext context)
+    protected override Tensor Forward(Tensor x, MixerContext context, ComplexStateCache? cache)
     {
-        CheckInput(x);
-        var cache = context.Cache is null ? null : CacheAs<ComplexStateCache>(context.Cache);
         var length = x.size(1);
-        cache?.EnsureRoom(length);
 
-        using var scope = torch.NewDisposeScope();
         var type = Precision.ComputeType(x.dtype);
         var u = Precision.Cast(LengthMask.Apply(x, context.Lengths, cache?.Position ?? 0), type);            // (B, L, H)
         (Tensor A, Tensor B, Tensor C, Tensor LogA)? discretized = null;
@@ -80,26 +76,24 @@ public sealed class S4D : S4Block
             var h0 = cache.State;                                                             // (B, H, N')
             if (cache.Position > 0)                                                           // 2 Re Σ C Ā^{t+1} h_0 (B, L, C, H)
                 freeResponse = Vandermonde.RealModesToTime(c.mul(a.mul(h0).unsqueeze(1)).mul(2), logA, length).permute(0, 3, 1, 2);
-            // h_L = Ā^L h_0 + Σ_s Ā^{L−1−s} B̄ u_s.
-            var driven = Vandermonde.TimeToModes(u.flip(1), logA).mul(b);                    // (B, H, N')
-            var final = driven.add(logA.mul(length).exp().mul(h0));
-            using (torch.no_grad()) cache.State.copy_(final);
-            cache.Advance(length);
+            // h_n = Ā^n h_0 + Σ_{s<n} Ā^{n−1−s} B̄ u_s at each row's n valid tokens: right-aligned, the inputs end at L − 1.
+            var counts = LengthMask.Counts(context.Lengths, x.size(0), length, cache.Position, x.device);     // (B)
+            var ends = context.Lengths is null ? u : LengthMask.RightAlign(u, counts);
+            var driven = Vandermonde.TimeToModes(ends.flip(1), logA).mul(b);                 // (B, H, N')
+            var final = driven.add(logA.mul(counts.to(type).view(-1, 1, 1)).exp().mul(h0));
+            cache.Keep(final);
         }
-        return ConvolveAndPostProcess(u, kernel, freeResponse, x.dtype).MoveToOuterDisposeScope();
+        return ConvolveAndPostProcess(u, kernel, freeResponse, x.dtype);
     }
 
-    protected override Tensor StepToken(Tensor x, MixerCache cache)
+    protected override Tensor StepToken(Tensor x, ComplexStateCache cache, StepContext context)
     {
-        var s4 = CacheAs<ComplexStateCache>(cache);
-        using var scope = torch.NewDisposeScope();
         var type = Precision.ComputeType(x.dtype);
         var u = Precision.Cast(x, type);                                                                // (B, H)
         var (a, b, c, _) = Discretize(type);
-        var h = a.mul(s4.State).add(b.mul(u.unsqueeze(-1)));                                  // (B, H, N')
+        var h = a.mul(cache.State).add(b.mul(u.unsqueeze(-1)));                                  // (B, H, N')
         var y = torch.einsum("chn,bhn->bch", c, h).real.mul(2);                               // (B, C, H)
-        using (torch.no_grad()) s4.State.copy_(h);
-        s4.Advance(1);
-        return PostProcess(y, u, x.dtype).MoveToOuterDisposeScope();
+        cache.Keep(h);
+        return PostProcess(y, u, x.dtype);
     }
 }

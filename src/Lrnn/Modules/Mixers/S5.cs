@@ -21,7 +21,7 @@ namespace Lrnn.Modules.Mixers;
 /// in the cache. The bilinear discretisation is the correct Tustin map, not lrnnx's inverted (unstable) one.
 /// Inputs at t ≥ lengths[b] are zeroed first, as lrnnx's S4 does (lrnnx's S5 ignores lengths).
 /// </summary>
-public sealed class S5 : Mixer
+public sealed class S5 : DiagonalLtiMixer
 {
     public static readonly MixerSchema Schema = new(
         new MixerKwarg("discretization", KwargKind.String) { Required = true, Choices = Discretization.Names },
@@ -35,7 +35,9 @@ public sealed class S5 : Mixer
     }
 
     private readonly long _dModel;
-    private readonly long _dState;
+
+    public override long DModel => _dModel;
+    public override long DState { get; }
 
     public S5(MixerSpec spec)
         : this(spec.Config.DModel, spec.Config.DState, Discretization.Parse(spec.Arguments.GetString("discretization")), spec.Dtype, spec.Device)
@@ -48,7 +50,7 @@ public sealed class S5 : Mixer
     {
         if (dModel <= 0 || dState <= 0) throw new ArgumentException($"d_model and d_state must be positive, got {dModel} and {dState}");
         _dModel = dModel;
-        _dState = dState;
+        DState = dState;
         Method = discretization;
         var type = dtype ?? ScalarType.Float32;
 
@@ -73,66 +75,17 @@ public sealed class S5 : Mixer
     public Tensor C { get; }         // (H, N, 2): Re C, Im C
     public Tensor D { get; }         // (H, H)
 
-    public override MixerCache AllocateCache(long batch, long maxSeqLen, ScalarType dtype, Device device) =>
-        new ComplexStateCache(batch, maxSeqLen, [_dState], dtype, device);
-
-    public override Tensor Forward(Tensor x, MixerContext context)
+    /// <summary>Ā, log Ā (N) by <see cref="Method"/>; B̄ = γ ⊙ B (N, H); C (H, N).</summary>
+    protected override DiscreteSystem Discretize(ScalarType type)
     {
-        CheckInput(x);
-        var cache = context.Cache is null ? null : CacheAs<ComplexStateCache>(context.Cache);
-        var length = x.size(1);
-        cache?.EnsureRoom(length);
-
-        using var scope = torch.NewDisposeScope();
-        var w = Derive(x);
-        var u = Precision.Cast(LengthMask.Apply(x, context.Lengths, cache?.Position ?? 0), w.Type);                    // (B, L, H)
-        var bu = InputToState(u, w);                                                    // (B, L, N) complex
-
-        var states = DiagonalRecurrence.States(bu, w.LogABar, cache);                  // (B, L, N)
-        var y = ReadOut(states, u, w);                                                  // (B, L, H)
-        return Precision.Cast(y, x.dtype).MoveToOuterDisposeScope();
-    }
-
-    protected override Tensor StepToken(Tensor x, MixerCache cache)
-    {
-        var s5 = CacheAs<ComplexStateCache>(cache);
-        using var scope = torch.NewDisposeScope();
-        var w = Derive(x);
-        var u = Precision.Cast(x, w.Type);                                                        // (B, H)
-        var h = DiagonalRecurrence.Step(InputToState(u, w), w.ABar, s5);                // (B, N)
-        var y = ReadOut(h, u, w);                                                       // (B, H)
-        return Precision.Cast(y, x.dtype).MoveToOuterDisposeScope();
-    }
-
-    /// <summary>
-    /// The discretised system in the compute precision: float64 for float64 inputs, float32 otherwise (complex
-    /// arithmetic in half precision is neither available nor accurate enough for Ā^l).
-    /// </summary>
-    private sealed record Derived(ScalarType Type, Tensor ABar, Tensor LogABar, Tensor BRe, Tensor BIm, Tensor CRe, Tensor CIm, Tensor D);
-
-    /// <summary>Ā, log Ā (N); B̄ = γ ⊙ B (N, H) as real and imaginary parts; C (H, N) likewise; D. Call inside a dispose scope.</summary>
-    private Derived Derive(Tensor x)
-    {
-        var type = Precision.ComputeType(x.dtype);
         var a = Precision.Cast(A, type);
         var aContinuous = torch.complex(torch.nn.functional.softplus(a.select(1, 0)).neg(), a.select(1, 1));   // (N)
         var discrete = Discretization.Apply(Method, aContinuous, Precision.Cast(log_dt, type).exp());
-        var bBar = discrete.Gamma.unsqueeze(-1).mul(Precision.Cast(B, type));                                           // (N, H)
+        var bBar = discrete.Gamma.unsqueeze(-1).mul(Precision.Cast(B, type));                                 // (N, H)
         var c = Precision.Cast(C, type);
-        return new Derived(type, discrete.ABar, discrete.LogABar, bBar.real, bBar.imag, c.select(2, 0), c.select(2, 1), Precision.Cast(D, type));
+        return new DiscreteSystem(type, discrete.ABar, discrete.LogABar, bBar.real, bBar.imag, c.select(2, 0), c.select(2, 1));
     }
 
-
-    /// <summary>u (..., H) real → B̄u (..., N) complex.</summary>
-    private static Tensor InputToState(Tensor u, Derived w) => ComplexProjection.In(u, w.BRe, w.BIm, w.Type);
-
-    /// <summary>Re(C h) + u D: h (..., N) complex, u (..., H) → (..., H), in the compute type.</summary>
-    private static Tensor ReadOut(Tensor h, Tensor u, Derived w) =>
-        ComplexProjection.OutReal(h, w.CRe, w.CIm, w.Type).add(Precision.Cast(u.matmul(w.D), w.Type));
-
-    private void CheckInput(Tensor x)
-    {
-        if (x.dim() != 3 || x.size(2) != _dModel)
-            throw new ArgumentException($"S5 expects x of shape (B, L, {_dModel}); got [{string.Join(", ", x.shape)}]", nameof(x));
-    }
+    /// <summary>u D (D a full (H, H) matrix).</summary>
+    protected override Tensor Skip(Tensor u) => u.matmul(Precision.Cast(D, u.dtype));
 }

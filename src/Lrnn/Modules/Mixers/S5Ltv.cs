@@ -22,7 +22,7 @@ namespace Lrnn.Modules.Mixers;
 /// Δ_A = τ_t·Δ (γ keeps Δ) — asynchronous, event-driven inputs. conj_sym keeps one eigenvalue of each conjugate pair of
 /// HiPPO-N(2P) and doubles the real part of the output. The recurrence is one complex <see cref="ops.linear_scan"/>.
 /// </summary>
-public sealed class S5Ltv : Mixer
+public sealed class S5Ltv : Mixer<LtvCache>
 {
     public static readonly MixerSchema Schema = new(
         new MixerKwarg("discretization", KwargKind.String, "zoh") { Choices = Methods },
@@ -43,6 +43,8 @@ public sealed class S5Ltv : Mixer
     private readonly long _dModel;
     private readonly long _dState;
     private readonly DiscretizationMethod _discretization;
+
+    public override long DModel => _dModel;
 
     /// <summary>lrnnx's S5 (LTV) discretisations: those of <see cref="Discretization"/> that use Δ.</summary>
     private static readonly string[] Methods = ["zoh", "bilinear", "dirac"];
@@ -112,51 +114,28 @@ public sealed class S5Ltv : Mixer
     public override MixerCache AllocateCache(long batch, long maxSeqLen, ScalarType dtype, Device device) =>
         new LtvCache(batch, maxSeqLen, [_dState], Precision.ComplexType(dtype), null, dtype, device);
 
-    public override Tensor Forward(Tensor x, MixerContext context)
+    protected override Tensor Forward(Tensor x, MixerContext context, LtvCache? cache)
     {
-        if (x.dim() != 3 || x.size(2) != _dModel)
-            throw new ArgumentException($"S5LTV expects x of shape (B, L, {_dModel}); got [{string.Join(", ", x.shape)}]", nameof(x));
-        var cache = context.Cache is null ? null : CacheAs<LtvCache>(context.Cache);
-        var (batch, length) = (x.size(0), x.size(1));
-        cache?.EnsureRoom(length);
-        if (context.IntegrationTimesteps is { } ts && (ts.dim() != 2 || ts.size(0) != batch || ts.size(1) != length))
-            throw new ArgumentException($"integration_timesteps must be (B, L) = ({batch}, {length}); got [{string.Join(", ", ts.shape)}]", nameof(context));
-
-        using var scope = torch.NewDisposeScope();
         var s = Ssm(x.dtype);
         var u = Precision.Cast(x, s.Type);                                                   // (B, L, H)
         var timesteps = context.IntegrationTimesteps is { } t ? Precision.Cast(t, s.Type).unsqueeze(-1) : null;   // (B, L, 1)
         var discrete = Discretization.Apply(_discretization, s.Lambda, s.Delta, timesteps?.mul(s.Delta));
         var input = discrete.Gamma.mul(InputToState(u, s));                                  // (B, L, P)
         var decay = discrete.ABar.dim() == 1 ? discrete.ABar.view(1, 1, _dState) : discrete.ABar;
-        if (context.Lengths is { } lengths)
-        {
-            var valid = LengthMask.Valid(lengths, batch, length, cache?.Position ?? 0, x.device).unsqueeze(-1);  // (B, L, 1)
-            decay = SequenceMask.KeepDecay(decay, valid);
-            input = SequenceMask.KeepInput(input, valid);
-        }
-        var (h, hLast) = ops.linear_scan(decay, input, cache?.State);                 // (B, L, P), (B, P)
-        if (cache is not null)
-        {
-            using (torch.no_grad()) cache.State.copy_(hLast);
-            cache.Advance(length);
-        }
-        return ReadOut(h, u, s).to(x.dtype).MoveToOuterDisposeScope();
+        var h = LtvScan.States(decay, input, context, cache);                               // (B, L, P)
+        return ReadOut(h, u, s).to(x.dtype);
     }
 
-    /// <summary>One token; in event mode with the cache's <see cref="LtvCache.NextIntegrationTimestep"/>.</summary>
-    protected override Tensor StepToken(Tensor x, MixerCache cache)
+    /// <summary>One token; in event mode with the step's <see cref="StepContext.IntegrationTimestep"/>.</summary>
+    protected override Tensor StepToken(Tensor x, LtvCache cache, StepContext context)
     {
-        var s5 = CacheAs<LtvCache>(cache);
-        using var scope = torch.NewDisposeScope();
         var s = Ssm(x.dtype);
         var u = Precision.Cast(x, s.Type);                                                   // (B, H)
-        var deltaA = s5.NextIntegrationTimestep is { } t ? Precision.Cast(t, s.Type).view(-1, 1).mul(s.Delta) : null;
+        var deltaA = context.IntegrationTimestep is { } t ? Precision.Cast(t, s.Type).view(-1, 1).mul(s.Delta) : null;
         var discrete = Discretization.Apply(_discretization, s.Lambda, s.Delta, deltaA);
-        var h = discrete.ABar.mul(s5.State).add(discrete.Gamma.mul(InputToState(u, s)));     // (B, P)
-        using (torch.no_grad()) s5.State.copy_(h);
-        s5.Advance(1);
-        return ReadOut(h, u, s).to(x.dtype).MoveToOuterDisposeScope();
+        var h = discrete.ABar.mul(cache.State).add(discrete.Gamma.mul(InputToState(u, s)));     // (B, P)
+        cache.Keep(h);
+        return ReadOut(h, u, s).to(x.dtype);
     }
 
     /// <summary>The continuous-time system in the compute precision: Λ (P) complex, Δ (P), B̃ and C̃ as real/imaginary parts.</summary>

@@ -24,7 +24,7 @@ namespace Lrnn.Modules.Mixers;
 /// base_params are all −0.5 (the real part of HiPPO-N's eigenvalues, reference notes §0 fact 8), so Ā ≈ −1/3 at
 /// initialisation; x_proj ~ N(0, 0.02²). The recurrence is one <see cref="ops.linear_scan"/> over L.
 /// </summary>
-public sealed class S7 : Mixer
+public sealed class S7 : Mixer<LtvCache>
 {
     public static readonly MixerSchema Schema = new(
         new MixerKwarg("J", KwargKind.Int, 1),
@@ -39,6 +39,8 @@ public sealed class S7 : Mixer
 
     private readonly long _dModel;
     private readonly long _dState;
+
+    public override long DModel => _dModel;
 
     public S7(MixerSpec spec) : this(spec.Config.DModel, spec.Config.DState, spec.Dtype, spec.Device)
     {
@@ -65,41 +67,18 @@ public sealed class S7 : Mixer
     public override MixerCache AllocateCache(long batch, long maxSeqLen, ScalarType dtype, Device device) =>
         new LtvCache(batch, maxSeqLen, [_dState], Precision.ComputeType(dtype), null, dtype, device);
 
-    public override Tensor Forward(Tensor x, MixerContext context)
+    protected override Tensor Forward(Tensor x, MixerContext context, LtvCache? cache)
     {
-        if (x.dim() != 3 || x.size(2) != _dModel)
-            throw new ArgumentException($"S7 expects x of shape (B, L, {_dModel}); got [{string.Join(", ", x.shape)}]", nameof(x));
-        var cache = context.Cache is null ? null : CacheAs<LtvCache>(context.Cache);
-        var (batch, length) = (x.size(0), x.size(1));
-        cache?.EnsureRoom(length);
-
-        using var scope = torch.NewDisposeScope();
         var p = Project(x);                                                                   // (B, L, ·)
-        var (decay, input) = (p.Decay, p.Input);
-        if (context.Lengths is { } lengths)
-        {
-            var valid = LengthMask.Valid(lengths, batch, length, cache?.Position ?? 0, x.device).unsqueeze(-1);  // (B, L, 1)
-            decay = SequenceMask.KeepDecay(decay, valid);
-            input = SequenceMask.KeepInput(input, valid);
-        }
-        var (h, hLast) = ops.linear_scan(decay, input, cache?.State);                  // (B, L, N), (B, N)
-        if (cache is not null)
-        {
-            using (torch.no_grad()) cache.State.copy_(hLast);
-            cache.Advance(length);
-        }
-        return ReadOut(h, p, x).MoveToOuterDisposeScope();
+        return ReadOut(LtvScan.States(p.Decay, p.Input, context, cache), p, x);             // h (B, L, N)
     }
 
-    protected override Tensor StepToken(Tensor x, MixerCache cache)
+    protected override Tensor StepToken(Tensor x, LtvCache cache, StepContext context)
     {
-        var s7 = CacheAs<LtvCache>(cache);
-        using var scope = torch.NewDisposeScope();
         var p = Project(x);                                                                   // (B, ·)
-        var h = p.Decay.mul(s7.State).add(p.Input);                                           // (B, N)
-        using (torch.no_grad()) s7.State.copy_(h);
-        s7.Advance(1);
-        return ReadOut(h, p, x).MoveToOuterDisposeScope();
+        var h = p.Decay.mul(cache.State).add(p.Input);                                           // (B, N)
+        cache.Keep(h);
+        return ReadOut(h, p, x);
     }
 
     /// <summary>The input-dependent SSM of tokens u (..., H), in the compute precision.</summary>

@@ -226,6 +226,7 @@ public sealed class S4Tests
     {
         using var scope = torch.NewDisposeScope();
         using var s4 = Make();
+        s4.eval();                                                                              // doubling while training is refused
         var x = Normal(new Random(3), [1, 23, H], ScalarType.Float32, Device.CPU);
         s4.Forward(x.narrow(1, 0, 5), MixerContext.None);
         Assert.Equal(5, s4.KernelLength);
@@ -236,6 +237,78 @@ public sealed class S4Tests
         var yShort = s4.Forward(shorter, MixerContext.None);
         Assert.Equal(40, s4.KernelLength);
         Numerics.AssertClose(Reference(s4, Doubles(shorter), 1, 3), Doubles(yShort), atol: 2e-5, what: "shorter, truncated");
+    }
+
+    /// <summary>
+    /// Doubling L_k rewrites the parameter C in place, under AdamW's moments of the old C̃: refused while training with
+    /// gradients, with C and L_k untouched; the same forward in eval mode doubles as lrnnx does.
+    /// </summary>
+    [Fact]
+    public void DoublingTheKernelLengthWhileTrainingIsRefused()
+    {
+        using var scope = torch.NewDisposeScope();
+        using var s4 = Make();
+        s4.train();
+        var x = Normal(new Random(31), [1, 12, H], ScalarType.Float32, Device.CPU);
+        s4.Forward(x.narrow(1, 0, 5), MixerContext.None);                                      // the first set-up is safe: no moments yet
+        Assert.Equal(5, s4.KernelLength);
+        var before = Doubles(s4.C);
+        var e = Assert.Throws<S4KernelLengthException>(() => s4.Forward(x, MixerContext.None));
+        Assert.Contains("l_max", e.Message);
+        Assert.Equal(5, s4.KernelLength);
+        Assert.Equal(before, Doubles(s4.C));
+        s4.eval();
+        var y = s4.Forward(x, MixerContext.None);
+        Assert.Equal(20, s4.KernelLength);
+        Numerics.AssertClose(Reference(s4, Doubles(x), 1, 12), Doubles(y), atol: 2e-5, what: "doubled in eval mode");
+    }
+
+    /// <summary>L_k lives on the host, yet follows the buffer: a checkpoint's l_kernel (load_state_dict) and a fill_ by hand.</summary>
+    [Fact]
+    public void KernelLengthFollowsTheCheckpointBuffer()
+    {
+        using var scope = torch.NewDisposeScope();
+        using var trained = Make();
+        trained.eval();
+        trained.Forward(Normal(new Random(32), [1, 9, H], ScalarType.Float32, Device.CPU), MixerContext.None);
+        using var fresh = Make();
+        Assert.Equal(0, fresh.KernelLength);
+        fresh.load_state_dict(trained.state_dict(), strict: true);
+        Assert.Equal(9, fresh.KernelLength);
+        var x = Normal(new Random(33), [1, 9, H], ScalarType.Float32, Device.CPU);
+        Numerics.AssertClose(Doubles(trained.Forward(x, MixerContext.None)), Doubles(fresh.Forward(x, MixerContext.None)), atol: 1e-6, what: "loaded C̃ and L_k");
+        using (torch.no_grad()) fresh.layer.kernel.l_kernel!.fill_(0);
+        Assert.Equal(0, fresh.KernelLength);
+    }
+
+    /// <summary>An inference forward at an unchanged L_k reads no scalar from the device (no .item(), no sync).</summary>
+    [Fact]
+    public void ForwardAtAnUnchangedKernelLengthReadsNoScalar()
+    {
+        if (!torch.profiler.is_available()) Assert.Skip("This libtorch has no Kineto (Debian's): the trace that shows a .item() needs it.");
+        using var scope = torch.NewDisposeScope();
+        using var s4 = Make();
+        s4.eval();
+        var x = Normal(new Random(34), [1, 8, H], ScalarType.Float32, Device.CPU);
+        s4.Forward(x, MixerContext.None);
+        var path = Path.Combine(Path.GetTempPath(), $"lrnn-s4-{Guid.NewGuid():N}.json");
+        try
+        {
+            using (var prof = torch.profiler.profile())
+            {
+                using (torch.no_grad()) s4.Forward(x, MixerContext.None).Dispose();
+                prof.stop();
+                prof.export_chrome_trace(path);
+            }
+            var names = ((Newtonsoft.Json.Linq.JArray)Newtonsoft.Json.Linq.JObject.Parse(File.ReadAllText(path))["traceEvents"]!)
+                .Select(e => (string?)e["name"]).ToHashSet();
+            Assert.DoesNotContain("aten::item", names);
+            Assert.DoesNotContain("aten::_local_scalar_dense", names);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     [Fact]

@@ -134,7 +134,7 @@ internal static class LtvReference
         var e = xz[0].Length / 2;
         var x = Conv(xz.Select(v => v.Take(e).ToArray()).ToArray(), Doubles(m.conv1d.weight), Doubles(m.conv1d.bias!), (int)m.conv1d.kernel_size)
             .Select(v => v.Select(Silu).ToArray()).ToArray();
-        var aLog = Doubles(m.A_log); var dSkip = Doubles(m.D); var dtBias = Doubles(m.dt_proj.bias); var dtABias = Doubles(m.dtA_proj.bias!);
+        var aLog = Doubles(m.A_log); var dSkip = Doubles(m.D); var dtBias = Doubles(m.dt_proj.bias); var dtABias = m.dtA_proj is { } dtA ? Doubles(dtA.bias) : null;
         var rank = (int)m.dt_proj.weight.size(1);
         var h = new double[e, n];
         return x.Select((xt, t) =>
@@ -144,7 +144,7 @@ internal static class LtvReference
             var y = new double[e];
             for (var c = 0; c < e; c++)
             {
-                var dtA = tau is null ? dt[c] : tau[t] * Softplus(dtABias[c]);
+                var dtA = tau is null ? dt[c] : tau[t] * Softplus(dtABias![c]);
                 for (var k = 0; k < n; k++)
                 {
                     var a = -Math.Exp(aLog[c * n + k]);
