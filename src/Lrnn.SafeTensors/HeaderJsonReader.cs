@@ -114,15 +114,24 @@ internal static class HeaderJsonReader
 
     private enum EntryField { Other, Dtype, Shape, DataOffsets }
 
-    /// <summary>Which field the property name is, compared as UTF-8 (no string per field); an unknown name is
-    /// still decoded once, so that a lone surrogate in it is rejected as in any other string.</summary>
+    /// <summary>Which field the property name is, compared as UTF-8 (no string per field).</summary>
     private static EntryField Field(ref Utf8JsonReader reader, string path)
     {
-        if (reader.ValueTextEquals("dtype"u8)) return EntryField.Dtype;
-        if (reader.ValueTextEquals("shape"u8)) return EntryField.Shape;
-        if (reader.ValueTextEquals("data_offsets"u8)) return EntryField.DataOffsets;
-        ReadString(ref reader, path);
-        return EntryField.Other;
+        // An escaped name is decoded first: ValueTextEquals, like GetString, throws InvalidOperationException on a
+        // lone surrogate escape (found by ReaderFuzzTests).
+        if (reader.ValueIsEscaped)
+            return ReadString(ref reader, path) switch
+            {
+                "dtype" => EntryField.Dtype,
+                "shape" => EntryField.Shape,
+                "data_offsets" => EntryField.DataOffsets,
+                _ => EntryField.Other,
+            };
+        var name = reader.ValueSpan;
+        return name.SequenceEqual("dtype"u8) ? EntryField.Dtype
+            : name.SequenceEqual("shape"u8) ? EntryField.Shape
+            : name.SequenceEqual("data_offsets"u8) ? EntryField.DataOffsets
+            : EntryField.Other;
     }
 
     private static SafeTensorsDtype ReadDtype(ref Utf8JsonReader reader, string name, string path)

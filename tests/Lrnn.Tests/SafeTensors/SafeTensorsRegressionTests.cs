@@ -22,6 +22,8 @@ public sealed class SafeTensorsRegressionTests : IDisposable
     [InlineData("""{"a\udc00x":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}""")]
     [InlineData("""{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4],"x\ud800":1}}""")]
     [InlineData("""{"a":{"dtype":"F32\ud800","shape":[1],"data_offsets":[0,4]}}""")]
+    [InlineData("""{"a":{"dtype\ud800":"F32","shape":[1],"data_offsets":[0,4]}}""")] // found by ReaderFuzzTests
+    [InlineData("""{"a":{"\u0064type":"F32","sh\udbffape":[1],"data_offsets":[0,4]}}""")]
     [InlineData("""{"__metadata__":{"k\ud800":"v"},"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}""")]
     [InlineData("""{"__metadata__":{"k":"v\udfff"},"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}""")]
     [InlineData("""{"__metadata__":{"k":"\ude00\ud83d"},"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}""")]
