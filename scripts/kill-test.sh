@@ -9,5 +9,5 @@ KILLS=${1:-200}
 MULTIPLIER=${2:-20}
 scripts/setup.sh --configuration Release
 EXE=tests/Lrnn.Tests/bin/Release/net10.0/Lrnn.Tests
-LRNN_KILLS=$KILLS "$EXE" -noColor -class Lrnn.Tests.Checkpoints.CrashSafetyTests -showLiveOutput on
+LRNN_KILLS=$KILLS "$EXE" -noColor -class Lrnn.Tests.Checkpoints.CrashSafetyTests -showLiveOutput
 LRNN_FUZZ_CASES_MULTIPLIER=$MULTIPLIER "$EXE" -noColor -class Lrnn.Tests.Reliability.ReaderFuzzTests
