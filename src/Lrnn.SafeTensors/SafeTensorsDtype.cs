@@ -40,12 +40,30 @@ public static class SafeTensorsDtypes
     public static string HeaderName(this SafeTensorsDtype dtype) =>
         Enum.IsDefined(dtype) ? dtype.ToString() : throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "not a safetensors dtype");
 
+    private static readonly (SafeTensorsDtype Dtype, string Name, byte[] Utf8)[] s_spellings =
+        Enum.GetValues<SafeTensorsDtype>().Select(d => (d, d.ToString(), System.Text.Encoding.UTF8.GetBytes(d.ToString()))).ToArray();
+
     /// <summary>Parses a header spelling; case-sensitive, no aliases (the reference accepts none either).</summary>
     public static bool TryParse(string text, out SafeTensorsDtype dtype)
     {
-        foreach (var candidate in All)
+        foreach (var (candidate, name, _) in s_spellings)
         {
-            if (string.Equals(candidate.ToString(), text, StringComparison.Ordinal))
+            if (string.Equals(name, text, StringComparison.Ordinal))
+            {
+                dtype = candidate;
+                return true;
+            }
+        }
+        dtype = default;
+        return false;
+    }
+
+    /// <summary>As <see cref="TryParse"/>, on the UTF-8 bytes of an unescaped header string (no string allocated).</summary>
+    internal static bool TryParseUtf8(ReadOnlySpan<byte> text, out SafeTensorsDtype dtype)
+    {
+        foreach (var (candidate, _, utf8) in s_spellings)
+        {
+            if (text.SequenceEqual(utf8))
             {
                 dtype = candidate;
                 return true;

@@ -25,8 +25,15 @@ public sealed unsafe class SafeTensorsFile : IDisposable
 
         var header = SafeTensorsHeader.Parse(new ReadOnlySpan<byte>(start, (int)Math.Min(length, SafeTensorsHeader.LengthPrefixSize + SafeTensorsHeader.MaxHeaderSize)), length, path);
         Metadata = header.Metadata;
-        Tensors = header.Tensors.Select(t => new TensorView(this, t, header.DataStart + t.Begin)).ToArray();
-        _byName = Tensors.ToDictionary(t => t.Name, StringComparer.Ordinal);
+        var tensors = new TensorView[header.Tensors.Count];
+        _byName = new Dictionary<string, TensorView>(tensors.Length, StringComparer.Ordinal);
+        for (var i = 0; i < tensors.Length; i++)
+        {
+            var info = header.Tensors[i];
+            tensors[i] = new TensorView(this, info, header.DataStart + info.Begin);
+            _byName.Add(info.Name, tensors[i]);
+        }
+        Tensors = tensors;
     }
 
     /// <summary>Maps and validates <paramref name="path"/>; throws <see cref="SafeTensorsFormatException"/> naming the broken rule.</summary>

@@ -58,7 +58,7 @@ internal sealed class SafeTensorsHeader
     /// <summary>Checks that the entries, sorted by offsets, tile [0, END) and that each one's size matches its dtype and shape.</summary>
     private static TensorInfo[] Validate(List<HeaderEntry> entries, string path)
     {
-        var sorted = entries.OrderBy(e => e.Begin).ThenBy(e => e.End).ToArray();
+        var sorted = SortedByOffsets(entries);
         var tensors = new TensorInfo[sorted.Length];
         ulong expectedBegin = 0;
         for (var i = 0; i < sorted.Length; i++)
@@ -77,27 +77,50 @@ internal sealed class SafeTensorsHeader
             // reference), so guard the conversion here.
             if (end > long.MaxValue)
                 throw Fail(SafeTensorsRule.MetadataIncompleteBuffer, path, $"tensor '{name}' ends at byte {end}, beyond any file");
-            tensors[i] = new TensorInfo(name, dtype, Array.ConvertAll(shape, d => (long)d), (long)begin, (long)end);
+            var signedShape = new long[shape.Length];
+            for (var d = 0; d < shape.Length; d++) signedShape[d] = (long)shape[d]; // ByteSize proved each fits
+            tensors[i] = new TensorInfo(name, dtype, signedShape, (long)begin, (long)end);
         }
         return tensors;
     }
 
+    /// <summary>
+    /// The entries ordered by (BEGIN, END), ties in header order (a stable sort, as the reference's). Writers emit
+    /// them in that order already, so an O(n) check usually replaces the sort.
+    /// </summary>
+    private static HeaderEntry[] SortedByOffsets(List<HeaderEntry> entries)
+    {
+        var array = entries.ToArray();
+        var ordered = true;
+        for (var i = 1; i < array.Length && ordered; i++)
+            ordered = (array[i - 1].Begin, array[i - 1].End).CompareTo((array[i].Begin, array[i].End)) <= 0;
+        if (ordered) return array;
+        var keys = new (ulong Begin, ulong End, int Index)[array.Length];
+        for (var i = 0; i < array.Length; i++) keys[i] = (array[i].Begin, array[i].End, i);
+        Array.Sort(keys, array);
+        return array;
+    }
+
+    /// <summary>
+    /// The byte size of the shape, or ValidationOverflow. Beyond the reference's rule (element and byte counts fit in
+    /// u64), the dimensions become libtorch sizes, which are int64: every dimension, and the product of the non-zero
+    /// ones (a contiguous stride), must fit in int64. Without that a zero-element shape such as [2^62, 2, 0] passed
+    /// here and overflowed later, in the conversion to a tensor.
+    /// </summary>
     private static ulong ByteSize(string name, SafeTensorsDtype dtype, ulong[] shape, string path)
     {
-        try
+        ulong count = 1, nonZero = 1;
+        var overflow = false;
+        foreach (var d in shape)
         {
-            ulong count = 1;
-            foreach (var d in shape) count = checked(count * d);
-            var bytes = checked(count * (ulong)dtype.ElementSize());
-            // Dimensions become signed 64-bit sizes for callers; a zero elsewhere in the shape can keep a huge one valid.
-            if (shape.Any(d => d > long.MaxValue)) throw new OverflowException();
-            return bytes;
+            overflow |= Math.BigMul(count, d, out count) != 0;
+            if (d != 0) overflow |= Math.BigMul(nonZero, d, out nonZero) != 0 || nonZero > long.MaxValue;
         }
-        catch (OverflowException)
-        {
-            throw Fail(SafeTensorsRule.ValidationOverflow, path,
-                $"tensor '{name}' has shape [{string.Join(", ", shape)}] of {dtype}, whose size overflows 64 bits");
-        }
+        overflow |= Math.BigMul(count, (ulong)dtype.ElementSize(), out var bytes) != 0;
+        if (!overflow) return bytes;
+        throw Fail(SafeTensorsRule.ValidationOverflow, path,
+            $"tensor '{name}' has shape [{string.Join(", ", shape)}] of {dtype}, whose size overflows 64 bits, or whose dimensions " +
+            "(each, and the product of the non-zero ones) do not fit in int64, as libtorch's sizes must");
     }
 
     private static SafeTensorsFormatException Fail(SafeTensorsRule rule, string path, string detail) => new(rule, path, detail);

@@ -43,7 +43,7 @@ public sealed class SafeTensorsIndex
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) throw Fail(fullPath, "the index is not a JSON object");
             while (Next(ref reader, fullPath) == JsonTokenType.PropertyName)
             {
-                var key = reader.GetString();
+                var key = ReadString(ref reader, fullPath);
                 Next(ref reader, fullPath);
                 if (key == "weight_map") weightMap = ReadWeightMap(ref reader, fullPath);
                 else if (key == "metadata") totalSize = ReadTotalSize(ref reader, fullPath);
@@ -81,9 +81,9 @@ public sealed class SafeTensorsIndex
         var map = new OrderedDictionary<string, string>(StringComparer.Ordinal);
         while (Next(ref reader, path) == JsonTokenType.PropertyName)
         {
-            var name = reader.GetString()!;
+            var name = ReadString(ref reader, path);
             if (Next(ref reader, path) != JsonTokenType.String) throw Fail(path, $"the shard of tensor '{name}' is not a string");
-            if (!map.TryAdd(name, reader.GetString()!)) throw Fail(path, $"tensor '{name}' appears twice in 'weight_map'");
+            if (!map.TryAdd(name, ReadString(ref reader, path))) throw Fail(path, $"tensor '{name}' appears twice in 'weight_map'");
         }
         return map;
     }
@@ -94,7 +94,7 @@ public sealed class SafeTensorsIndex
         long totalSize = 0;
         while (Next(ref reader, path) == JsonTokenType.PropertyName)
         {
-            var key = reader.GetString();
+            var key = ReadString(ref reader, path);
             Next(ref reader, path);
             if (key != "total_size") reader.Skip();
             else totalSize = ReadByteCount(ref reader) ?? throw Fail(path, "'metadata.total_size' is not a non-negative integer");
@@ -109,6 +109,9 @@ public sealed class SafeTensorsIndex
         if (reader.TryGetInt64(out var exact)) return exact >= 0 ? exact : null;
         return reader.TryGetDouble(out var value) && value >= 0 && value < long.MaxValue && Math.Floor(value) == value ? (long)value : null;
     }
+
+    private static string ReadString(ref Utf8JsonReader reader, string path) =>
+        JsonStrings.Get(ref reader, (detail, e) => new SafeTensorsIndexException(SafeTensorsRule.InvalidIndex, path, detail, e));
 
     private static JsonTokenType Next(ref Utf8JsonReader reader, string path) =>
         reader.Read() ? reader.TokenType : throw Fail(path, "the index ends early");

@@ -53,9 +53,11 @@ public static class SafeTensorsWriter
 
     /// <summary>
     /// Writes the entries as shards of at most <paramref name="maxShardBytes"/> bytes of tensor data each
-    /// (a larger tensor gets a shard of its own), named <c>{baseName}-00001-of-0000N.safetensors</c>, then
-    /// the index <c>{baseName}.safetensors.index.json</c>, last, so that a reader never sees an index whose
-    /// shards are not all in place. Shards are filled in the order given. Returns the index's path.
+    /// (a larger tensor gets a shard of its own), named <c>{baseName}-00001-of-0000N.safetensors</c>, plus
+    /// the index <c>{baseName}.safetensors.index.json</c>. Shards are filled in the order given. The folder is
+    /// replaced as a whole (<see cref="AtomicFolder"/>): a reader sees the previous shards and index or the new ones,
+    /// never a mix, and shards of an earlier layout (more shards, or a single <c>{baseName}.safetensors</c>) are gone;
+    /// other files of the folder stay. Returns the index's path.
     /// </summary>
     public static string SaveSharded(string folder, IEnumerable<SafeTensorsEntry> entries, long maxShardBytes,
         IReadOnlyDictionary<string, string>? metadata = null, string baseName = "model")
@@ -66,6 +68,18 @@ public static class SafeTensorsWriter
         ArgumentException.ThrowIfNullOrEmpty(baseName);
         var all = entries.ToList();
         RejectDuplicateNames(all); // before anything is written
+        AtomicFolder.Replace(folder, staging => WriteSharded(staging, all, maxShardBytes, metadata, baseName),
+            name => ShardPaths.IsWeightsFile(name, baseName));
+        return Path.GetFullPath(Path.Combine(folder, baseName + SafeTensorsIndex.FileSuffix));
+    }
+
+    /// <summary>Writes the shards and then the index into <paramref name="folder"/>, in place: for a folder that the
+    /// caller replaces as a whole (<see cref="AtomicFolder"/>).</summary>
+    internal static string WriteSharded(string folder, IEnumerable<SafeTensorsEntry> entries, long maxShardBytes,
+        IReadOnlyDictionary<string, string>? metadata = null, string baseName = "model")
+    {
+        var all = entries.ToList();
+        RejectDuplicateNames(all);
 
         var shards = new List<List<SafeTensorsEntry>>();
         long current = 0;

@@ -39,6 +39,22 @@ internal static class ShardPaths
         return resolved;
     }
 
+    /// <summary>True for the names a checkpoint's weights take in either layout: <c>{baseName}.safetensors</c>,
+    /// <c>{baseName}.safetensors.index.json</c> and <c>{baseName}-NNNNN-of-NNNNN.safetensors</c>.</summary>
+    public static bool IsWeightsFile(string name, string baseName = "model")
+    {
+        if (name == baseName + ".safetensors" || name == baseName + SafeTensorsIndex.FileSuffix) return true;
+        var shard = name.AsSpan();
+        const string Suffix = ".safetensors";
+        // {baseName}-00001-of-00003.safetensors: five or more digits each side, as Hugging Face writes them.
+        if (!shard.StartsWith(baseName + "-") || !shard.EndsWith(Suffix)) return false;
+        var middle = shard[(baseName.Length + 1)..^Suffix.Length];
+        var of = middle.IndexOf("-of-");
+        return of >= 5 && middle.Length - of - 4 >= 5 && IsDigits(middle[..of]) && IsDigits(middle[(of + 4)..]);
+    }
+
+    private static bool IsDigits(ReadOnlySpan<char> text) => !text.IsEmpty && !text.ContainsAnyExceptInRange('0', '9');
+
     private static SafeTensorsIndexException Escape(string indexPath, string detail) =>
         new(SafeTensorsRule.ShardPathEscapesFolder, indexPath, detail);
 }

@@ -12,7 +12,7 @@ public sealed class TensorView
     private readonly SafeTensorsFile _file;
     private readonly long[] _shape;
 
-    internal TensorView(SafeTensorsFile file, TensorInfo info, long fileOffset)
+    internal TensorView(SafeTensorsFile file, in TensorInfo info, long fileOffset)
     {
         _file = file;
         _shape = info.Shape;

@@ -10,13 +10,15 @@ public class TorchException : Exception
     public TorchException(string message, Exception inner) : base(message, inner) { }
 }
 
-/// <summary>The allocator ran out of memory (c10::OutOfMemoryError, or std::bad_alloc on the CPU).</summary>
+/// <summary>The allocator ran out of memory: c10::OutOfMemoryError (CUDA), std::bad_alloc, or the CPU allocator's
+/// "can't allocate memory" (see <see cref="PlainErrorKinds"/>).</summary>
 public sealed class TorchOutOfMemoryException : TorchException
 {
     public TorchOutOfMemoryException(string message) : base(message) { }
 }
 
-/// <summary>An index or dimension was out of range (c10::IndexError).</summary>
+/// <summary>An index or dimension was out of range: c10::IndexError, or gather's and scatter's bounds check
+/// (see <see cref="PlainErrorKinds"/>).</summary>
 public sealed class TorchIndexException : TorchException
 {
     public TorchIndexException(string message) : base(message) { }

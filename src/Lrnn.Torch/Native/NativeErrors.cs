@@ -7,8 +7,8 @@ internal static class NativeErrors
 {
     internal static Exception Last(string? context = null)
     {
-        var code = (ErrorCode)NativeMethods.lrnn_last_error_code();
         var message = Marshal.PtrToStringUTF8(NativeMethods.lrnn_last_error_message()) ?? "";
+        var code = PlainErrorKinds.Refine((ErrorCode)NativeMethods.lrnn_last_error_code(), message);
         if (code == ErrorCode.Ok) message = "native call returned no result and reported no error";
         if (context is not null) message = context + ": " + message;
         return code switch

@@ -17,13 +17,37 @@ public static class SafeTensorsCheckpoint
     /// the folder <paramref name="pathOrDir"/>. Tensors that share storage (tied weights) are stored once, and
     /// each dropped name is recorded as <c>metadata[dropped] = kept</c>, as safetensors' <c>save_model</c>
     /// does; <c>{"format": "pt"}</c> is added unless <paramref name="metadata"/> sets "format". Tensor bytes
-    /// are copied straight from libtorch into the file. Every file is replaced atomically.
+    /// are copied straight from libtorch into the file. A single file is replaced atomically; a sharded save replaces
+    /// its folder atomically (<see cref="SafeTensorsWriter.SaveSharded"/>).
     /// </summary>
     public static void Save(string pathOrDir, IReadOnlyDictionary<string, Tensor> tensors,
         IReadOnlyDictionary<string, string>? metadata = null, long? maxShardBytes = null)
     {
         ArgumentNullException.ThrowIfNull(pathOrDir);
         ArgumentNullException.ThrowIfNull(tensors);
+        var (entries, fileMetadata) = Entries(tensors, metadata);
+        if (maxShardBytes is { } limit) SafeTensorsWriter.SaveSharded(pathOrDir, entries, limit, fileMetadata);
+        else SafeTensorsWriter.Save(pathOrDir, entries, fileMetadata);
+    }
+
+    /// <summary>
+    /// Writes the weights into <paramref name="folder"/> as <see cref="SingleFileName"/>, or as shards and an index, in
+    /// place: for a checkpoint folder that the caller replaces as a whole (<see cref="AtomicFolder"/>), with the config.
+    /// </summary>
+    internal static void WriteInto(string folder, IReadOnlyDictionary<string, Tensor> tensors, long? maxShardBytes)
+    {
+        var (entries, fileMetadata) = Entries(tensors, metadata: null);
+        if (maxShardBytes is { } limit) SafeTensorsWriter.WriteSharded(folder, entries, limit, fileMetadata);
+        else SafeTensorsWriter.Save(Path.Combine(folder, SingleFileName), entries, fileMetadata);
+    }
+
+    /// <summary>True for the names the weights of a checkpoint folder take, in either layout: what a new save
+    /// supersedes (<see cref="AtomicFolder.Replace"/>'s <c>isReplaced</c>).</summary>
+    public static bool IsWeightsFile(string name) => ShardPaths.IsWeightsFile(name);
+
+    private static (List<SafeTensorsEntry> Entries, Dictionary<string, string> Metadata) Entries(
+        IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string>? metadata)
+    {
         var dropped = TiedTensors.FindDuplicates(tensors);
 
         var fileMetadata = new Dictionary<string, string>(StringComparer.Ordinal) { ["format"] = "pt" };
@@ -40,8 +64,7 @@ public static class SafeTensorsCheckpoint
         var entries = tensors.Where(t => !dropped.ContainsKey(t.Key))
             .Select(t => new SafeTensorsEntry(t.Key, SafeTensorsDtypeMap.ToSafeTensors(t.Value.dtype, t.Key), t.Value.shape, t.Value.CopyBytesTo))
             .ToList();
-        if (maxShardBytes is { } limit) SafeTensorsWriter.SaveSharded(pathOrDir, entries, limit, fileMetadata);
-        else SafeTensorsWriter.Save(pathOrDir, entries, fileMetadata);
+        return (entries, fileMetadata);
     }
 
     /// <summary>

@@ -209,7 +209,7 @@ public sealed record LrnnConfig
         LrnnConfig? config;
         try
         {
-            config = JsonConvert.DeserializeObject<LrnnConfig>(json, s_settings);
+            config = StrictConfigJson.Deserialize<LrnnConfig>(json, s_settings, source ?? "config");
         }
         catch (JsonException e)
         {
@@ -217,14 +217,13 @@ public sealed record LrnnConfig
         }
         config = config ?? throw new LrnnConfigException($"{source ?? "config"}: empty document");
         if (config.MixerKwargs is null && mixerKwargs is not null) config = config with { MixerKwargs = mixerKwargs };
-        return config.Validate();
+        config.Validate();
+        ConfigSizeBound.Check(config, source ?? "config");
+        return config;
     }
 
-    public void Save(string directory)
-    {
-        Directory.CreateDirectory(directory);
-        File.WriteAllText(Path.Combine(directory, FileName), ToJson());
-    }
+    /// <summary>Writes config.json into <paramref name="directory"/>, atomically (a temporary file renamed over it).</summary>
+    public void Save(string directory) => ConfigFile.Write(Path.Combine(directory, FileName), ToJson());
 
     /// <summary>Reads <c>config.json</c> from a checkpoint folder (or the file itself).</summary>
     public static LrnnConfig Load(string directoryOrFile, JObject? mixerKwargs = null)

@@ -4,6 +4,7 @@ using Lrnn.Heads;
 using Lrnn.Inference;
 using Lrnn.Losses;
 using Lrnn.Modules;
+using Lrnn.SafeTensors;
 using Lrnn.Torch;
 using Lrnn.Torch.Modules;
 using Microsoft.Extensions.Logging;
@@ -158,16 +159,25 @@ public sealed class LrnnLMHeadModel : Module
     /// Writes <c>config.json</c> and <c>model.safetensors</c> into <paramref name="directory"/>, or, with
     /// <paramref name="maxShardBytes"/>, shards of at most that size plus <c>model.safetensors.index.json</c>. A tied
     /// lm_head.weight is stored once (under backbone.embedding.weight) and the tie recorded in the metadata.
+    /// The folder is replaced as a whole (<see cref="AtomicFolder"/>): killed at any moment, it holds the previous
+    /// checkpoint or this one, never a new config with old weights; other files in it stay.
     /// </summary>
     public void SavePretrained(string directory, long? maxShardBytes = null, ILogger? logger = null)
     {
         logger ??= NullLogger.Instance;
-        Directory.CreateDirectory(directory);
-        Config.Save(directory);
+        var count = 0;
+        AtomicFolder.Replace(directory, staging => count = WritePretrained(staging, maxShardBytes), SafeTensorsCheckpoint.IsWeightsFile);
+        logger.LogInformation("Saved {Count} tensors and {Config} to {Directory}", count, LrnnConfig.FileName, directory);
+    }
+
+    /// <summary>Writes the config and the weights into <paramref name="folder"/> in place (a folder the caller replaces
+    /// as a whole, as <see cref="SavePretrained"/> and the trainer's checkpoints do); returns the tensor count.</summary>
+    internal int WritePretrained(string folder, long? maxShardBytes)
+    {
+        Config.Save(folder);
         using var state = state_dict();
-        var target = maxShardBytes is null ? Path.Combine(directory, WeightsFileName) : directory;
-        SafeTensorsCheckpoint.Save(target, state, metadata: null, maxShardBytes);
-        logger.LogInformation("Saved {Count} tensors and {Config} to {Directory}", state.Count, LrnnConfig.FileName, directory);
+        SafeTensorsCheckpoint.WriteInto(folder, state, maxShardBytes);
+        return state.Count;
     }
 
     /// <summary>

@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using Lrnn.Checkpoints;
+using Lrnn.Config;
 using Lrnn.Data;
 using Lrnn.Losses;
 using Lrnn.Models;
+using Lrnn.SafeTensors;
 using Lrnn.Tokenization;
 using Lrnn.Torch;
 using Lrnn.Torch.Optim;
@@ -208,26 +210,36 @@ public sealed class Trainer : IDisposable
 
     // ---- checkpoints -------------------------------------------------------------------------------------------
 
-    /// <summary>Writes the model, tokenizer, optimizer, trainer state and loss curve into <paramref name="directory"/>.</summary>
+    /// <summary>
+    /// Writes the model, tokenizer, optimizer, trainer state and loss curve into <paramref name="directory"/>, as one
+    /// atomic replacement of the folder (<see cref="AtomicFolder"/>): a run killed while saving leaves the previous
+    /// checkpoint whole, never new weights with an old optimizer state or step.
+    /// </summary>
     public void SaveCheckpoint(string directory)
     {
-        _model.SavePretrained(directory);
-        _tokenizer?.Save(directory);
-        var optimizerPath = Path.Combine(directory, OptimizerFileName);
-        _optimizer.save_state_dict(optimizerPath + ".tmp");
-        File.Move(optimizerPath + ".tmp", optimizerPath, overwrite: true);
-        new TrainerState
+        AtomicFolder.Replace(directory, staging =>
         {
-            Step = Step,
-            BatchesDrawn = _sampler.BatchesDrawn,
-            TokensSeen = TokensSeen,
-            RngState = TrainerState.CaptureRng(),
-            History = History,
-            Options = _options,
-        }.Save(directory);
-        LossCurve.Save(Path.Combine(directory, LossCurve.FileName), History, $"{_model.Config.NLayer}-layer {string.Join("+", _model.Config.MixerTypes.Distinct())}, step {Step}");
+            _model.WritePretrained(staging, maxShardBytes: null);
+            _tokenizer?.Save(staging);
+            _optimizer.save_state_dict(Path.Combine(staging, OptimizerFileName));
+            new TrainerState
+            {
+                Step = Step,
+                BatchesDrawn = _sampler.BatchesDrawn,
+                TokensSeen = TokensSeen,
+                RngState = TrainerState.CaptureRng(),
+                History = History,
+                Options = _options,
+            }.Save(staging);
+            LossCurve.Save(Path.Combine(staging, LossCurve.FileName), History, $"{_model.Config.NLayer}-layer {string.Join("+", _model.Config.MixerTypes.Distinct())}, step {Step}");
+        }, IsCheckpointFile);
         _logger.LogInformation("step {Step}: checkpoint written to {Directory}", Step, directory);
     }
+
+    /// <summary>The files a training checkpoint consists of: a new one supersedes them even where it lacks one.</summary>
+    private static bool IsCheckpointFile(string name) =>
+        SafeTensorsCheckpoint.IsWeightsFile(name) || name is LrnnConfig.FileName or OptimizerFileName or TrainerState.FileName
+            or LossCurve.FileName or ByteTokenizer.FileName;
 
     /// <summary>Restores the weights, optimizer, step, data position, RNG state and history of a checkpoint.</summary>
     public void Resume(string directory)
