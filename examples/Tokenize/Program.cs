@@ -3,6 +3,7 @@
 //
 //   Tokenize train  --corpus artifacts/corpus/kjv.txt --vocab 4096 --out artifacts/tokenizer-kjv-4096
 //   Tokenize encode --tokenizer artifacts/tokenizer-kjv-4096 --corpus artifacts/corpus/kjv.txt --summary ours.json --ids ours.ids
+//   Tokenize save   --tokenizer gpt2 --out artifacts/tokenizer-gpt2          # any tokenizer as tokenizer.json
 //
 // --tokenizer: a folder or tokenizer.json file, `bytes` or `gpt2` (tiktoken). The corpus is split into documents as
 // Pretrain splits it (Lrnn.Data.TextCorpus: blank lines); each document is encoded without BOS/EOS. --ids writes every id
@@ -14,9 +15,10 @@ using Lrnn.Data;
 using Lrnn.Tokenization;
 using Newtonsoft.Json.Linq;
 
-if (args.Length == 0 || args[0] is not ("train" or "encode"))
+if (args.Length == 0 || args[0] is not ("train" or "encode" or "save"))
 {
     Console.Error.WriteLine("usage: Tokenize train --corpus <file> --vocab <n> --out <folder> [--min-frequency <n>]\n" +
+                            "       Tokenize save --tokenizer <folder|tokenizer.json|bytes|gpt2> --out <folder>\n" +
                             "       Tokenize encode --tokenizer <folder|tokenizer.json|bytes|gpt2> --corpus <file> [--summary <json>] [--ids <file>]");
     return 2;
 }
@@ -32,8 +34,14 @@ for (var i = 1; i < args.Length; i += 2)
 }
 string Required(string name) => options.TryGetValue(name, out var value) ? value : throw new ArgumentException($"--{name} is required");
 
-var corpus = TextCorpus.Load(Required("corpus"));
 var clock = Stopwatch.StartNew();
+if (args[0] == "save")
+{
+    Open(Required("tokenizer")).Save(Required("out"));
+    Console.WriteLine($"wrote {Path.Combine(Required("out"), LrnnTokenizer.FileName)}");
+    return 0;
+}
+var corpus = TextCorpus.Load(Required("corpus"));
 if (args[0] == "train")
 {
     var trainer = new ByteLevelBpeTrainer(int.Parse(Required("vocab"), CultureInfo.InvariantCulture),
@@ -45,14 +53,7 @@ if (args[0] == "train")
     return 0;
 }
 
-var name = Required("tokenizer");
-LrnnTokenizer encoder = name switch
-{
-    "bytes" => new ByteTokenizer(),
-    "gpt2" => new TiktokenGpt2Tokenizer(),
-    _ when File.Exists(name) => LrnnTokenizer.FromFile(name),
-    _ => LrnnTokenizer.FromPretrained(name),
-};
+var encoder = Open(Required("tokenizer"));
 using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
 using var ids = options.TryGetValue("ids", out var idsPath) ? new BinaryWriter(File.Create(idsPath)) : null;
 long tokens = 0, bytes = 0;
@@ -78,3 +79,11 @@ var summary = new JObject
 Console.WriteLine($"{summary.ToString(Newtonsoft.Json.Formatting.None)}  ({bytes / (double)tokens:F3} bytes/token, {clock.Elapsed.TotalSeconds:F2} s)");
 if (options.TryGetValue("summary", out var summaryPath)) File.WriteAllText(summaryPath, summary.ToString() + "\n");
 return 0;
+
+static LrnnTokenizer Open(string name) => name switch
+{
+    "bytes" => new ByteTokenizer(),
+    "gpt2" => new TiktokenGpt2Tokenizer(),
+    _ when File.Exists(name) => LrnnTokenizer.FromFile(name),
+    _ => LrnnTokenizer.FromPretrained(name),
+};

