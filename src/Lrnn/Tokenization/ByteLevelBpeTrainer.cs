@@ -35,8 +35,12 @@ public sealed class ByteLevelBpeTrainer
     public IReadOnlyList<string> SpecialTokens { get; }
     public int MinFrequency { get; }
 
-    /// <summary>Trains on <paramref name="documents"/>; <paramref name="roles"/> names BOS, EOS and PAD (default: by the conventional names).</summary>
-    public ByteLevelBpeTokenizer Train(IEnumerable<string> documents, SpecialTokenRoles? roles = null, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Trains on <paramref name="documents"/>; <paramref name="roles"/> names BOS, EOS and PAD (default: by the conventional
+    /// names). <paramref name="progress"/> receives the fraction of the vocabulary built so far.
+    /// </summary>
+    public ByteLevelBpeTokenizer Train(IEnumerable<string> documents, SpecialTokenRoles? roles = null, IProgress<double>? progress = null,
+        CancellationToken cancellationToken = default)
     {
         var (words, counts) = CountWords(documents, cancellationToken);
         var tokens = new List<byte[]>(VocabSize);                      // bytes of each id; specials are null
@@ -59,8 +63,10 @@ public sealed class ByteLevelBpeTrainer
             pairs.Merge(left, right, tokens.Count);
             merges.Add((left, right));
             tokens.Add(merged);
+            if (merges.Count % 256 == 0) progress?.Report(tokens.Count / (double)VocabSize);
         }
 
+        progress?.Report(1.0);
         string Text(int id) => ByteLevelAlphabet.Encode(tokens[id]);
         var vocabulary = Enumerable.Range(0, tokens.Count).Where(id => id < specialsStart || id >= specialsStart + SpecialTokens.Count)
             .Select(id => (Text(id), id))

@@ -60,6 +60,25 @@ public sealed class ByteLevelBpeTrainerTests
     }
 
     [Fact]
+    public void ReportsProgressAndHonoursCancellation()
+    {
+        var reported = new List<double>();
+        new ByteLevelBpeTrainer(800).Train(TokenizerTestData.Documents, progress: new SynchronousProgress(reported.Add));
+        Assert.True(reported.Count >= 2, $"{reported.Count} reports");
+        Assert.Equal(reported.Order(), reported);
+        Assert.Equal(1.0, reported[^1]);
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() => new ByteLevelBpeTrainer(800).Train(TokenizerTestData.Documents, cancellationToken: cancelled.Token));
+    }
+
+    // Progress<T> posts to the thread pool; this reports on the caller's thread, in order.
+    private sealed class SynchronousProgress(Action<double> report) : IProgress<double>
+    {
+        public void Report(double value) => report(value);
+    }
+
+    [Fact]
     public void TrainsOnTheWholeCorpusInSeconds()
     {
         var path = TokenizerTestData.CorpusPath();
