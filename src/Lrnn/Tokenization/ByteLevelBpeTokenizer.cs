@@ -99,7 +99,7 @@ public sealed class ByteLevelBpeTokenizer : LrnnTokenizer
     public ByteLevelPreTokenizer PreTokenizer { get; }
     public TextNormalizer? Normalizer { get; }
     public bool IgnoreMerges { get; }
-    public SpecialTokenRoles Roles { get; }
+    public override SpecialTokenRoles Roles { get; }
 
     private string ContentOf(int id) => AddedTokens.First(t => t.Id == id).Content;
 

@@ -35,6 +35,16 @@ public abstract class LrnnTokenizer
 
     public virtual bool IsSpecial(long id) => SpecialIds.Contains(id);
 
+    /// <summary>The contents of the BOS, EOS and PAD tokens, as tokenizer_config.json names them.</summary>
+    public virtual SpecialTokenRoles Roles
+    {
+        get
+        {
+            string NameOf(int id) => SpecialTokens.First(kv => kv.Value == id).Key;
+            return new SpecialTokenRoles(NameOf(BosId), NameOf(EosId), NameOf(PadId));
+        }
+    }
+
     private HashSet<long>? _specialIds;
     private HashSet<long> SpecialIds => _specialIds ??= SpecialTokens.Values.Select(v => (long)v).ToHashSet();
 
@@ -92,13 +102,13 @@ public abstract class LrnnTokenizer
     {
         Directory.CreateDirectory(directory);
         WriteAtomically(Path.Combine(directory, FileName), ToHuggingFaceJson().ToString(Formatting.Indented));
-        string NameOf(int id) => SpecialTokens.First(kv => kv.Value == id).Key;
+        var roles = Roles;
         var config = new JObject
         {
             ["tokenizer_class"] = "PreTrainedTokenizerFast",
-            ["bos_token"] = NameOf(BosId),
-            ["eos_token"] = NameOf(EosId),
-            ["pad_token"] = NameOf(PadId),
+            ["bos_token"] = roles.Bos,
+            ["eos_token"] = roles.Eos,
+            ["pad_token"] = roles.Pad,
             ["add_bos_token"] = false,
             ["add_eos_token"] = false,
         };

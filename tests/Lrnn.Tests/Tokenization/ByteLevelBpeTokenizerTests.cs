@@ -126,6 +126,12 @@ public sealed class ByteLevelBpeTokenizerTests
         File.WriteAllText(folder.File(LrnnTokenizer.ConfigFileName), """{"bos_token": {"content": "<s>"}, "eos_token": "<|endoftext|>"}""");
         var tokenizer = Load(json, folder);
         Assert.Equal((263, EndOfText, EndOfText), (tokenizer.BosId, tokenizer.EosId, tokenizer.PadId));
+        using (var saved = new TempFolder())
+        {
+            tokenizer.Save(saved.Path);
+            Assert.Equal(new SpecialTokenRoles("<s>", "<|endoftext|>", "<|endoftext|>"), SpecialTokenRoles.Read(saved.File(LrnnTokenizer.ConfigFileName)));
+            Assert.Equal(263, LrnnTokenizer.FromPretrained(saved.Path).BosId);
+        }
         File.WriteAllText(folder.File(LrnnTokenizer.ConfigFileName), """{"bos_token": "<missing>"}""");
         Assert.Contains("<missing>", Assert.Throws<InvalidDataException>(() => LrnnTokenizer.FromPretrained(folder.Path)).Message);
     }
