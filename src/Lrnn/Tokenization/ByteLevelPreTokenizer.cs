@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
 using Newtonsoft.Json.Linq;
 
@@ -24,8 +25,9 @@ public sealed record ByteLevelPreTokenizer(bool AddPrefixSpace, bool UseRegex, s
 
     private static readonly Regex Gpt2Regex = new(Gpt2Pattern, RegexOptions.Compiled | RegexOptions.CultureInvariant);
 
-    private Regex? _split;
-    private Regex? Split => SplitPattern is null ? null : _split ??= Compile(SplitPattern);
+    // Compiled patterns by text, outside the record so that equality stays the value of its three properties.
+    private static readonly ConcurrentDictionary<string, Regex> s_compiled = new(StringComparer.Ordinal);
+    private Regex? Split => SplitPattern is null ? null : s_compiled.GetOrAdd(SplitPattern, Compile);
 
     private static Regex Compile(string pattern)
     {

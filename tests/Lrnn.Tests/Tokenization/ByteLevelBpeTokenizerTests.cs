@@ -118,6 +118,28 @@ public sealed class ByteLevelBpeTokenizerTests
     }
 
     [Fact]
+    public void RegexSplitBeforeByteLevel()
+    {
+        // Sequence[Split(one letter or a space, Isolated), ByteLevel(use_regex=false)]: "the" is cut into t, h, e, so
+        // no merge applies (GPT-2's regex would keep "the" whole: t, he).
+        using var folder = new TempFolder();
+        var json = TokenizerJson(mergesAsPairs: false);
+        json["pre_tokenizer"] = new JObject
+        {
+            ["type"] = "Sequence",
+            ["pretokenizers"] = new JArray(
+                new JObject { ["type"] = "Split", ["pattern"] = new JObject { ["Regex"] = "[a-z]| " }, ["behavior"] = "Isolated", ["invert"] = false },
+                new JObject { ["type"] = "ByteLevel", ["add_prefix_space"] = false, ["trim_offsets"] = true, ["use_regex"] = false }),
+        };
+        var tokenizer = Load(json, folder);
+        Assert.Equal(['t', 'h', 'e', 32L, '1', '2'], tokenizer.Encode("the 12"));
+        tokenizer.Save(folder.Path);
+        var reloaded = Assert.IsType<ByteLevelBpeTokenizer>(LrnnTokenizer.FromPretrained(folder.Path));
+        Assert.Equal(new ByteLevelPreTokenizer(AddPrefixSpace: false, UseRegex: false, "[a-z]| "), reloaded.PreTokenizer);
+        Assert.Equal(['t', 'h', 'e', 32L, '1', '2'], reloaded.Encode("the 12"));
+    }
+
+    [Fact]
     public void SpecialTokenRolesComeFromTokenizerConfig()
     {
         using var folder = new TempFolder();
