@@ -32,53 +32,65 @@ for (var i = 1; i < args.Length; i += 2)
     }
     options[args[i][2..]] = args[i + 1];
 }
-string Required(string name) => options.TryGetValue(name, out var value) ? value : throw new ArgumentException($"--{name} is required");
-
-var clock = Stopwatch.StartNew();
-if (args[0] == "save")
+try
 {
-    Open(Required("tokenizer")).Save(Required("out"));
-    Console.WriteLine($"wrote {Path.Combine(Required("out"), LrnnTokenizer.FileName)}");
-    return 0;
+    return Run(args[0], options);
 }
-var corpus = TextCorpus.Load(Required("corpus"));
-if (args[0] == "train")
+catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or NotSupportedException)
 {
-    var trainer = new ByteLevelBpeTrainer(int.Parse(Required("vocab"), CultureInfo.InvariantCulture),
-        minFrequency: options.TryGetValue("min-frequency", out var min) ? int.Parse(min, CultureInfo.InvariantCulture) : 2);
-    var tokenizer = trainer.Train(corpus.Documents);
-    tokenizer.Save(Required("out"));
-    Console.WriteLine($"trained {tokenizer.VocabSize} tokens ({tokenizer.Merges.Count} merges) on {corpus.Documents.Count} documents " +
-                      $"in {clock.Elapsed.TotalSeconds:F2} s; wrote {Path.Combine(Required("out"), LrnnTokenizer.FileName)}");
-    return 0;
+    Console.Error.WriteLine(e.Message);
+    return 1;
 }
 
-var encoder = Open(Required("tokenizer"));
-using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-using var ids = options.TryGetValue("ids", out var idsPath) ? new BinaryWriter(File.Create(idsPath)) : null;
-long tokens = 0, bytes = 0;
-var buffer = new byte[4];
-foreach (var document in corpus.Documents)
+static int Run(string command, Dictionary<string, string> options)
 {
-    foreach (var id in encoder.Encode(document))
+    string Required(string name) => options.TryGetValue(name, out var value) ? value : throw new ArgumentException($"--{name} is required");
+    var clock = Stopwatch.StartNew();
+    if (command == "save")
     {
-        BitConverter.TryWriteBytes(buffer, checked((int)id));
-        hash.AppendData(buffer);
-        ids?.Write(buffer);
-        tokens++;
+        Open(Required("tokenizer")).Save(Required("out"));
+        Console.WriteLine($"wrote {Path.Combine(Required("out"), LrnnTokenizer.FileName)}");
+        return 0;
     }
-    bytes += System.Text.Encoding.UTF8.GetByteCount(document);
+    var corpus = TextCorpus.Load(Required("corpus"));
+    if (command == "train")
+    {
+        var trainer = new ByteLevelBpeTrainer(int.Parse(Required("vocab"), CultureInfo.InvariantCulture),
+            minFrequency: options.TryGetValue("min-frequency", out var min) ? int.Parse(min, CultureInfo.InvariantCulture) : 2);
+        var tokenizer = trainer.Train(corpus.Documents);
+        tokenizer.Save(Required("out"));
+        Console.WriteLine($"trained {tokenizer.VocabSize} tokens ({tokenizer.Merges.Count} merges) on {corpus.Documents.Count} documents " +
+                          $"in {clock.Elapsed.TotalSeconds:F2} s; wrote {Path.Combine(Required("out"), LrnnTokenizer.FileName)}");
+        return 0;
+    }
+
+    var encoder = Open(Required("tokenizer"));
+    using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    using var ids = options.TryGetValue("ids", out var idsPath) ? new BinaryWriter(File.Create(idsPath)) : null;
+    long tokens = 0, bytes = 0;
+    var buffer = new byte[4];
+    foreach (var document in corpus.Documents)
+    {
+        foreach (var id in encoder.Encode(document))
+        {
+            BitConverter.TryWriteBytes(buffer, checked((int)id));
+            hash.AppendData(buffer);
+            ids?.Write(buffer);
+            tokens++;
+        }
+        bytes += System.Text.Encoding.UTF8.GetByteCount(document);
+    }
+    var summary = new JObject
+    {
+        ["documents"] = corpus.Documents.Count,
+        ["tokens"] = tokens,
+        ["bytes"] = bytes,
+        ["sha256"] = Convert.ToHexStringLower(hash.GetHashAndReset()),
+    };
+    Console.WriteLine($"{summary.ToString(Newtonsoft.Json.Formatting.None)}  ({bytes / (double)tokens:F3} bytes/token, {clock.Elapsed.TotalSeconds:F2} s)");
+    if (options.TryGetValue("summary", out var summaryPath)) File.WriteAllText(summaryPath, summary.ToString() + "\n");
+    return 0;
 }
-var summary = new JObject
-{
-    ["documents"] = corpus.Documents.Count,
-    ["tokens"] = tokens,
-    ["bytes"] = bytes,
-    ["sha256"] = Convert.ToHexStringLower(hash.GetHashAndReset()),
-};
-Console.WriteLine($"{summary.ToString(Newtonsoft.Json.Formatting.None)}  ({bytes / (double)tokens:F3} bytes/token, {clock.Elapsed.TotalSeconds:F2} s)");
-if (options.TryGetValue("summary", out var summaryPath)) File.WriteAllText(summaryPath, summary.ToString() + "\n");
-return 0;
 
 static LrnnTokenizer Open(string name) => name switch
 {
