@@ -27,7 +27,7 @@ catch (ArgumentException e)
 }
 
 using var model = LrnnLMHeadModel.FromPretrained(arguments.Checkpoint, arguments.Device);
-var tokenizer = ByteTokenizer.Load(arguments.Checkpoint);
+var tokenizer = LrnnTokenizer.FromPretrained(arguments.Checkpoint);
 var decoder = tokenizer.CreateStreamingDecoder();
 var options = arguments.Generation with { StopTokens = [tokenizer.EosId] };
 

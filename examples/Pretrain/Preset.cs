@@ -8,11 +8,12 @@ internal sealed record Preset(string Name, string Description, LrnnConfig Config
 {
     public static readonly string[] Names = ["cpu", "gpu", "gpu-30m", "gpu-125m"];
 
-    public static Preset Get(string name, int vocabSize) => name switch
+    /// <param name="splitBytes">The vocabulary is the byte tokenizer's: split embeddings and head (bytes, special).</param>
+    public static Preset Get(string name, int vocabSize, bool splitBytes = true) => name switch
     {
         // The README's main command: at most 5 minutes on two CPU cores (the time limit ends it earlier on a slow machine).
         "cpu" => new(name, "~0.6M parameters, CPU, at most 5 minutes",
-            Hybrid(vocabSize, dModel: 128, dState: 64, dIntermediate: 256, ["LRU", "attn", "RGLRU", "LRU"]),
+            Hybrid(vocabSize, splitBytes, dModel: 128, dState: 64, dIntermediate: 256, ["LRU", "attn", "RGLRU", "LRU"]),
             new TrainingOptions
             {
                 MaxSteps = 300, BatchSize = 8, LearningRate = 4e-3, WarmupSteps = 20, EvalInterval = 100, EvalBatches = 8, CheckpointInterval = 100,
@@ -21,15 +22,15 @@ internal sealed record Preset(string Name, string Description, LrnnConfig Config
             SequenceLength: 128),
         // The shipped checkpoint (< 16 MiB in float32, so one file of it comes back from the GPU machine): a few minutes on one GPU.
         "gpu" => new(name, "~4M parameters, GPU, a few minutes (the shipped checkpoint)",
-            Hybrid(vocabSize, dModel: 256, dState: 128, dIntermediate: 512, ["LRU", "RGLRU", "attn", "LRU", "RGLRU", "attn"]),
+            Hybrid(vocabSize, splitBytes, dModel: 256, dState: 128, dIntermediate: 512, ["LRU", "RGLRU", "attn", "LRU", "RGLRU", "attn"]),
             new TrainingOptions { MaxSteps = 1500, BatchSize = 32, LearningRate = 3e-3, WarmupSteps = 150, EvalInterval = 250, EvalBatches = 40, CheckpointInterval = 500 },
             SequenceLength: 512),
         "gpu-30m" => new(name, "~30M parameters, GPU",
-            Hybrid(vocabSize, dModel: 512, dState: 256, dIntermediate: 1536, ["LRU", "RGLRU", "attn", "LRU", "RGLRU", "attn", "LRU", "RGLRU", "attn", "LRU"]),
+            Hybrid(vocabSize, splitBytes, dModel: 512, dState: 256, dIntermediate: 1536, ["LRU", "RGLRU", "attn", "LRU", "RGLRU", "attn", "LRU", "RGLRU", "attn", "LRU"]),
             new TrainingOptions { MaxSteps = 10000, BatchSize = 32, LearningRate = 1.5e-3, WarmupSteps = 500, EvalInterval = 500, EvalBatches = 50, CheckpointInterval = 1000 },
             SequenceLength: 1024),
         "gpu-125m" => new(name, "~120M parameters, GPU",
-            Hybrid(vocabSize, dModel: 768, dState: 256, dIntermediate: 2048, [.. Enumerable.Range(0, 20).Select(i => (i % 4) switch { 2 => "attn", 1 => "RGLRU", _ => "LRU" })]),
+            Hybrid(vocabSize, splitBytes, dModel: 768, dState: 256, dIntermediate: 2048, [.. Enumerable.Range(0, 20).Select(i => (i % 4) switch { 2 => "attn", 1 => "RGLRU", _ => "LRU" })]),
             new TrainingOptions { MaxSteps = 20000, BatchSize = 32, LearningRate = 6e-4, WarmupSteps = 1000, EvalInterval = 1000, EvalBatches = 50, CheckpointInterval = 2000 },
             SequenceLength: 1024),
         _ => throw new ArgumentException($"unknown preset '{name}' (known: {string.Join(", ", Names)})"),
@@ -37,11 +38,11 @@ internal sealed record Preset(string Name, string Description, LrnnConfig Config
 
     // The mixer pattern: LRU and RG-LRU recurrences with some attention layers (each preset says where) and a gated MLP in every block.
     // The vocabulary is split into "bytes" (256 ids) and "special" (BOS, EOS, PAD): split embeddings and a split head,
-    // tied per split, with no padding rows.
-    private static LrnnConfig Hybrid(int vocabSize, long dModel, long dState, long dIntermediate, string[] mixers) => new LrnnConfig
+    // tied per split, with no padding rows. Another tokenizer's vocabulary gets the plain tied head.
+    private static LrnnConfig Hybrid(int vocabSize, bool splitBytes, long dModel, long dState, long dIntermediate, string[] mixers) => new LrnnConfig
     {
         PadVocabSizeMultiple = 1,
-        LmHead = new LMHeadConfig
+        LmHead = !splitBytes ? null : new LMHeadConfig
         {
             Name = LMHeadConfig.Split,
             SplitVocabSize = new Dictionary<string, long> { ["bytes"] = ByteTokenizer.ByteCount, ["special"] = vocabSize - ByteTokenizer.ByteCount },

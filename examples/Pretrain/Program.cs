@@ -8,6 +8,8 @@
 //          --out <checkpoint folder>   --max-minutes <m>   --steps <n>   --seed <s>   --resume   --prompt <text>
 //          --bf16 (bfloat16 autocast of the forward and the loss)   --describe (print the preset's model and exit)
 //          --reset-at-documents (every mixer starts each packed document from a fresh state; docs/pretraining.md)
+//          --tokenizer bytes|bpe:<vocabulary size>|gpt2 (default: bytes for the cpu preset, bpe:4096 for gpu, bpe:8192
+//          for the larger ones; a BPE is trained on the training split and saved as the checkpoint's tokenizer.json)
 // Without --corpus the corpus is looked up as artifacts/corpus/kjv.txt in this folder and its parents, so the
 // published executable (no dotnet, no apt on the GPU machine) runs with the file passed by path.
 using System.Globalization;
@@ -27,8 +29,8 @@ using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o =>
 }));
 var logger = loggerFactory.CreateLogger("Pretrain");
 
-var tokenizer = new ByteTokenizer();
-var preset = Preset.Get(arguments.Preset, tokenizer.VocabSize);
+var tokenizerChoice = arguments.Tokenizer is { } spec ? TokenizerChoice.Parse(spec) : TokenizerChoice.For(arguments.Preset);
+var preset = Preset.Get(arguments.Preset, tokenizerChoice.VocabSize, splitBytes: tokenizerChoice.Kind == "bytes");
 var device = arguments.Device ?? (arguments.Preset == "cpu" || !torch.cuda.is_available() ? Device.CPU : Device.CUDA());
 var options = preset.Training with
 {
@@ -52,11 +54,12 @@ if (arguments.Describe)
 var corpusPath = arguments.Corpus ?? FindCorpus();
 var corpus = TextCorpus.Load(corpusPath);
 var (trainText, validationText) = corpus.Split(validationFraction: 0.05, seed: arguments.Seed);
+var tokenizer = tokenizerChoice.Create(trainText.Documents, arguments.Resume ? output : null, logger);
 var train = new PackedSequences(trainText.Documents, tokenizer, preset.SequenceLength);
 var validation = new PackedSequences(validationText.Documents, tokenizer, preset.SequenceLength);
 logger.LogInformation("Corpus {Path}: {Documents} documents, {Characters:N0} characters; {Train:N0} training and {Validation:N0} validation tokens",
     corpusPath, corpus.Documents.Count, corpus.CharacterCount, train.TokenCount, validation.TokenCount);
-logger.LogInformation("Preset {Preset} ({Description}) on {Device}", preset.Name, preset.Description, device);
+logger.LogInformation("Preset {Preset} ({Description}) on {Device}, tokenizer {Tokenizer}", preset.Name, preset.Description, device, tokenizerChoice);
 
 torch.manual_seed((ulong)arguments.Seed);
 using (var model = new LrnnLMHeadModel(preset.Config, device: device))
@@ -64,15 +67,15 @@ using (var trainer = new Trainer(model, train, validation, options, logger, toke
 {
     if (arguments.Resume && File.Exists(Path.Combine(output, TrainerState.FileName))) trainer.Resume(output);
     var result = trainer.Train(output);
-    logger.LogInformation("Done: {Steps} steps, {Tokens:N0} tokens in {Elapsed:hh\\:mm\\:ss}; validation loss {Loss:F4} (perplexity {Perplexity:F2}){Early}",
-        result.Steps, result.TokensSeen, result.Elapsed, result.ValidationLoss, result.ValidationPerplexity,
+    logger.LogInformation("Done: {Steps} steps, {Tokens:N0} tokens in {Elapsed:hh\\:mm\\:ss}; validation loss {Loss:F4} (perplexity {Perplexity:F2}, {BitsPerByte:F4} bits/byte){Early}",
+        result.Steps, result.TokensSeen, result.Elapsed, result.ValidationLoss, result.ValidationPerplexity, result.ValidationBitsPerByte,
         result.StoppedEarly ? ", stopped by the time limit" : "");
 }
 
 // Reload from disk, as a user of the checkpoint would, and write.
 using (var reloaded = LrnnLMHeadModel.FromPretrained(output, device))
 {
-    var savedTokenizer = ByteTokenizer.Load(output);
+    var savedTokenizer = LrnnTokenizer.FromPretrained(output);
     var decoder = savedTokenizer.CreateStreamingDecoder();
     var generation = new GenerationOptions
     {
@@ -95,7 +98,7 @@ static string FindCorpus()
 }
 
 internal sealed record Arguments(string Preset, Device? Device, string? Corpus, string? Output, double? MaxMinutes, int? Steps, int Seed,
-    bool Resume, string Prompt, bool Bf16, bool Describe, bool ResetAtDocuments)
+    bool Resume, string Prompt, bool Bf16, bool Describe, bool ResetAtDocuments, string? Tokenizer = null)
 {
     public static Arguments Parse(string[] args)
     {
@@ -116,6 +119,7 @@ internal sealed record Arguments(string Preset, Device? Device, string? Corpus, 
                 "--bf16" => a with { Bf16 = true },
                 "--describe" => a with { Describe = true },
                 "--reset-at-documents" => a with { ResetAtDocuments = true },
+                "--tokenizer" => a with { Tokenizer = Value() },
                 "--prompt" => a with { Prompt = Value().Replace("\\n", "\n") },
                 _ => throw new ArgumentException($"unknown option {args[i]} (see the comment at the top of examples/Pretrain/Program.cs)"),
             };

@@ -17,8 +17,9 @@ public sealed class PackedSequences
 
     private readonly long[] _tokens;       // the stream, one more token than the sequences cover
     private readonly int[] _documents;     // the document index of every stream token
+    private readonly int[] _bytes;         // the UTF-8 bytes every stream token stands for
 
-    public PackedSequences(IEnumerable<string> documents, ByteTokenizer tokenizer, int sequenceLength)
+    public PackedSequences(IEnumerable<string> documents, LrnnTokenizer tokenizer, int sequenceLength)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(sequenceLength, 2);
         var tokens = new List<long>();
@@ -36,6 +37,7 @@ public sealed class PackedSequences
             throw new ArgumentException($"the documents hold {tokens.Count} tokens: too few for one sequence of {sequenceLength} + 1", nameof(documents));
         _tokens = tokens.ToArray();
         _documents = owners.ToArray();
+        _bytes = Array.ConvertAll(_tokens, tokenizer.ByteLength);
     }
 
     public int SequenceLength { get; }
@@ -54,6 +56,7 @@ public sealed class PackedSequences
         var labels = new long[inputs.Length];
         var documentIds = new long[inputs.Length];
         var targets = 0L;
+        var targetBytes = 0L;
         for (var row = 0; row < indices.Count; row++)
         {
             var sequence = indices[row];
@@ -66,11 +69,15 @@ public sealed class PackedSequences
                 inputs[at] = _tokens[start + t];
                 var sameDocument = _documents[start + t + 1] == _documents[start + t];
                 labels[at] = sameDocument ? _tokens[start + t + 1] : IgnoreIndex;
-                if (sameDocument) targets++;
+                if (sameDocument)
+                {
+                    targets++;
+                    targetBytes += _bytes[start + t + 1];
+                }
                 documentIds[at] = _documents[start + t] - firstDocument;
             }
         }
         long[] shape = [indices.Count, length];
-        return new TrainingBatch(torch.tensor(inputs, shape, device), torch.tensor(labels, shape, device), torch.tensor(documentIds, shape, device), targets);
+        return new TrainingBatch(torch.tensor(inputs, shape, device), torch.tensor(labels, shape, device), torch.tensor(documentIds, shape, device), targets, targetBytes);
     }
 }

@@ -7,7 +7,8 @@ namespace Lrnn.Data;
 /// <param name="Labels">(B, L) int64: the next token, or <see cref="PackedSequences.IgnoreIndex"/> across a document boundary.</param>
 /// <param name="DocumentIds">(B, L) int64: which document each input token belongs to, numbered from 0 in each row.</param>
 /// <param name="TargetCount">Labels that carry a loss (not ignored), counted on the host: no device synchronisation.</param>
-public sealed record TrainingBatch(Tensor InputIds, Tensor Labels, Tensor DocumentIds, long TargetCount) : IDisposable
+/// <param name="TargetBytes">UTF-8 bytes of the text those labels stand for (special tokens: none), for losses per byte.</param>
+public sealed record TrainingBatch(Tensor InputIds, Tensor Labels, Tensor DocumentIds, long TargetCount, long TargetBytes = 0) : IDisposable
 {
     public void Dispose()
     {

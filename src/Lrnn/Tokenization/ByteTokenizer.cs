@@ -1,78 +1,83 @@
 using System.Text;
-using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
 
 namespace Lrnn.Tokenization;
 
 /// <summary>
 /// A byte-level tokenizer: ids 0..255 are the UTF-8 bytes of the text, followed by the special tokens
-/// <see cref="BosId"/>, <see cref="EosId"/> and <see cref="PadId"/>. It has no vocabulary to learn, encodes any text
-/// losslessly, and is saved beside a checkpoint as <c>tokenizer.json</c>.
+/// <see cref="BosId"/>, <see cref="EosId"/> and <see cref="PadId"/>. It has no vocabulary to learn and encodes any text
+/// losslessly. Its tokenizer.json is a byte-level BPE model without merges whose vocabulary maps each byte's
+/// <see cref="ByteLevelAlphabet"/> character to the byte's value, so Hugging Face <c>tokenizers</c> gives the same ids
+/// (except that it would also match a literal "&lt;bos&gt;" in the text as the special token, which this tokenizer
+/// encodes as its bytes).
 /// </summary>
-public sealed class ByteTokenizer
+public sealed class ByteTokenizer : LrnnTokenizer
 {
-    public const string FileName = "tokenizer.json";
     public const int ByteCount = 256;
+
+    /// <summary>The <c>type</c> of the byte tokenizer's earlier tokenizer.json (still read).</summary>
     public const string Type = "byte";
 
-    public int BosId => ByteCount;
-    public int EosId => ByteCount + 1;
-    public int PadId => ByteCount + 2;
-
-    /// <summary>256 bytes + BOS, EOS, PAD: the model's <c>vocab_size</c>.</summary>
-    public int VocabSize => ByteCount + 3;
-
-    /// <summary>The special tokens by name, as written in tokenizer.json.</summary>
-    public IReadOnlyDictionary<string, int> SpecialTokens => new Dictionary<string, int>
+    private static readonly Dictionary<string, int> Specials = new()
     {
-        ["<bos>"] = BosId,
-        ["<eos>"] = EosId,
-        ["<pad>"] = PadId,
+        ["<bos>"] = ByteCount,
+        ["<eos>"] = ByteCount + 1,
+        ["<pad>"] = ByteCount + 2,
     };
 
-    public bool IsSpecial(long id) => id >= ByteCount;
+    private static readonly byte[][] Bytes = Enumerable.Range(0, ByteCount).Select(b => new[] { (byte)b }).ToArray();
 
-    /// <summary>The UTF-8 bytes of <paramref name="text"/> as ids, optionally framed by BOS and EOS.</summary>
-    public long[] Encode(string text, bool addBos = false, bool addEos = false)
+    public override int BosId => ByteCount;
+    public override int EosId => ByteCount + 1;
+    public override int PadId => ByteCount + 2;
+
+    /// <summary>256 bytes + BOS, EOS, PAD: the model's <c>vocab_size</c>.</summary>
+    public override int VocabSize => ByteCount + 3;
+
+    public override IReadOnlyDictionary<string, int> SpecialTokens => Specials;
+
+    public override bool IsSpecial(long id) => id >= ByteCount;
+
+    protected override void EncodeInto(string text, List<long> ids)
     {
-        var bytes = Encoding.UTF8.GetBytes(text);
-        var ids = new long[bytes.Length + (addBos ? 1 : 0) + (addEos ? 1 : 0)];
-        var at = 0;
-        if (addBos) ids[at++] = BosId;
-        foreach (var b in bytes) ids[at++] = b;
-        if (addEos) ids[at] = EosId;
-        return ids;
+        foreach (var b in Encoding.UTF8.GetBytes(text)) ids.Add(b);
     }
 
-    /// <summary>The text of the byte ids; special tokens are skipped and invalid UTF-8 becomes U+FFFD.</summary>
-    public string Decode(IEnumerable<long> ids) =>
-        Encoding.UTF8.GetString(ids.Where(id => !IsSpecial(id)).Select(id => checked((byte)id)).ToArray());
-
-    /// <summary>A decoder for ids that arrive one at a time: a character split over several bytes is returned once complete.</summary>
-    public StreamingTextDecoder CreateStreamingDecoder() => new(this);
-
-    public void Save(string directory)
+    public override ReadOnlySpan<byte> TokenBytes(long id)
     {
-        Directory.CreateDirectory(directory);
-        var json = new JObject
-        {
-            ["type"] = Type,
-            ["byte_count"] = ByteCount,
-            ["special_tokens"] = JObject.FromObject(SpecialTokens),
-        };
-        File.WriteAllText(Path.Combine(directory, FileName), json.ToString(Formatting.Indented) + "\n");
+        CheckId(id);
+        return id < ByteCount ? Bytes[id] : [];
     }
 
-    /// <summary>Reads <c>tokenizer.json</c> from <paramref name="directory"/> and checks that it describes this tokenizer.</summary>
-    public static ByteTokenizer Load(string directory)
+    /// <summary>The same ids as a <see cref="ByteLevelBpeTokenizer"/>: the byte alphabet, no merges, the three special tokens.</summary>
+    public ByteLevelBpeTokenizer ToBpe() => new(
+        Enumerable.Range(0, ByteCount).Select(b => (ByteLevelAlphabet.ToChar((byte)b).ToString(), b)),
+        merges: [],
+        addedTokens: Specials.Select(kv => new AddedToken(kv.Key, kv.Value, Special: true)),
+        new SpecialTokenRoles("<bos>", "<eos>", "<pad>"),
+        new ByteLevelPreTokenizer(AddPrefixSpace: false, UseRegex: false));
+
+    public override JObject ToHuggingFaceJson() => ToBpe().ToHuggingFaceJson();
+
+    /// <summary>Whether <paramref name="bpe"/> gives exactly this tokenizer's ids (as <see cref="ToBpe"/> writes it).</summary>
+    internal static bool Matches(ByteLevelBpeTokenizer bpe) =>
+        bpe.Merges.Count == 0 && bpe.VocabSize == ByteCount + 3 && bpe.Normalizer is null && !bpe.PreTokenizer.AddPrefixSpace &&
+        Enumerable.Range(0, ByteCount).All(b => bpe.TokenBytes(b) is [var only] && only == b && !bpe.IsSpecial(b)) &&
+        bpe.SpecialTokens.Count == Specials.Count && Specials.All(kv => bpe.SpecialTokens.TryGetValue(kv.Key, out var id) && id == kv.Value) &&
+        (bpe.BosId, bpe.EosId, bpe.PadId) == (ByteCount, ByteCount + 1, ByteCount + 2);
+
+    /// <summary>Reads <see cref="LrnnTokenizer.FileName"/> from <paramref name="directory"/> and checks that it is the byte tokenizer.</summary>
+    public static ByteTokenizer Load(string directory) =>
+        FromPretrained(directory) as ByteTokenizer ??
+        throw new InvalidDataException($"{Path.Combine(directory, FileName)} does not describe the byte tokenizer (bytes 0..255, <bos> 256, <eos> 257, <pad> 258)");
+
+    /// <summary>The byte tokenizer's earlier tokenizer.json: <c>{"type": "byte", "byte_count": 256, "special_tokens": {...}}</c>.</summary>
+    internal static ByteTokenizer FromLegacyJson(JObject json, string path)
     {
-        var path = Path.Combine(directory, FileName);
-        var json = JObject.Parse(File.ReadAllText(path));
-        var tokenizer = new ByteTokenizer();
         var specials = json["special_tokens"]?.ToObject<Dictionary<string, int>>() ?? [];
-        if ((string?)json["type"] != Type || (int?)json["byte_count"] != ByteCount ||
-            !tokenizer.SpecialTokens.All(kv => specials.TryGetValue(kv.Key, out var id) && id == kv.Value))
-            throw new InvalidDataException($"{path} does not describe a byte tokenizer with {string.Join(", ", tokenizer.SpecialTokens)}");
-        return tokenizer;
+        if ((int?)json["byte_count"] != ByteCount || specials.Count != Specials.Count ||
+            !Specials.All(kv => specials.TryGetValue(kv.Key, out var id) && id == kv.Value))
+            throw new InvalidDataException($"{path} does not describe a byte tokenizer with {string.Join(", ", Specials)}");
+        return new ByteTokenizer();
     }
 }

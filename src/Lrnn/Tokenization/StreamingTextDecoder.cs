@@ -3,23 +3,26 @@ using System.Text;
 namespace Lrnn.Tokenization;
 
 /// <summary>
-/// Turns byte ids arriving one at a time (a generation stream) into text: bytes of a multi-byte UTF-8 character
-/// are held until the character is complete. Special tokens produce no text. One decoder per stream.
+/// Turns ids arriving one at a time (a generation stream) into text: a token's bytes may end inside a UTF-8 character
+/// (one byte of the byte tokenizer, a BPE token cut mid-character), so the bytes of an incomplete character are held
+/// until the token that completes it. Special tokens produce no text. One decoder per stream.
 /// </summary>
 public sealed class StreamingTextDecoder
 {
-    private readonly ByteTokenizer _tokenizer;
+    private readonly LrnnTokenizer _tokenizer;
     private readonly Decoder _utf8 = Encoding.UTF8.GetDecoder();
-    private readonly char[] _chars = new char[4];
+    private char[] _chars = new char[16];
 
-    internal StreamingTextDecoder(ByteTokenizer tokenizer) => _tokenizer = tokenizer;
+    internal StreamingTextDecoder(LrnnTokenizer tokenizer) => _tokenizer = tokenizer;
 
-    /// <summary>The text completed by <paramref name="id"/> (often one character, empty mid-character or for a special token).</summary>
+    /// <summary>The text completed by <paramref name="id"/> (empty mid-character or for a special token).</summary>
     public string Push(long id)
     {
         if (_tokenizer.IsSpecial(id)) return "";
-        ReadOnlySpan<byte> one = [checked((byte)id)];
-        var n = _utf8.GetChars(one, _chars, flush: false);
+        var bytes = _tokenizer.TokenBytes(id);
+        // At most one char per byte, plus the up to 3 bytes held from earlier tokens.
+        if (_chars.Length < bytes.Length + 4) _chars = new char[bytes.Length + 4];
+        var n = _utf8.GetChars(bytes, _chars, flush: false);
         return new string(_chars, 0, n);
     }
 }

@@ -40,14 +40,14 @@ public sealed class Trainer : IDisposable
     private readonly PackedSequences _validation;
     private readonly TrainingOptions _options;
     private readonly ILogger _logger;
-    private readonly ByteTokenizer? _tokenizer;
+    private readonly LrnnTokenizer? _tokenizer;
     private readonly AdamW _optimizer;
     private readonly WarmupCosineSchedule _schedule;
     private readonly SequenceSampler _sampler;
     private readonly Device _device;
 
     public Trainer(LrnnLMHeadModel model, PackedSequences train, PackedSequences validation, TrainingOptions options,
-        ILogger? logger = null, ByteTokenizer? tokenizer = null)
+        ILogger? logger = null, LrnnTokenizer? tokenizer = null)
     {
         options.Validate();
         if (train.SequenceLength != validation.SequenceLength)
@@ -56,6 +56,8 @@ public sealed class Trainer : IDisposable
         if (model.lm_head.Loss.IgnoreIndex != PackedSequences.IgnoreIndex)
             throw new ArgumentException($"the head's loss ignores label {model.lm_head.Loss.IgnoreIndex}, but packed sequences mark " +
                                         $"ignored positions with {PackedSequences.IgnoreIndex}: set lm_head.loss.ignore_index to {PackedSequences.IgnoreIndex}");
+        if (tokenizer is not null && tokenizer.VocabSize > model.Config.VocabSize)
+            throw new ArgumentException($"the tokenizer has {tokenizer.VocabSize} ids but the model's vocab_size is {model.Config.VocabSize}");
         _model = model;
         _train = train;
         _validation = validation;
@@ -77,6 +79,12 @@ public sealed class Trainer : IDisposable
     public long TokensSeen { get; private set; }
 
     public TrainingHistory History { get; private set; } = new();
+
+    /// <summary>
+    /// The last <see cref="Evaluate"/>'s loss per byte of text in bits (total nats / total UTF-8 bytes of the targets /
+    /// ln 2): unlike the loss per token it compares runs with different tokenizers. NaN before the first evaluation.
+    /// </summary>
+    public double ValidationBitsPerByte { get; private set; } = double.NaN;
 
     /// <summary>
     /// Trains until <see cref="TrainingOptions.MaxSteps"/>, <see cref="TrainingOptions.MaxDuration"/> or cancellation,
@@ -119,7 +127,7 @@ public sealed class Trainer : IDisposable
         progress.Break();
         if (History.Validation.Count == 0 || History.Validation[^1].Step != Step) validationLoss = ValidateAndRecord();
         if (checkpointDirectory is not null) SaveCheckpoint(checkpointDirectory);
-        return new TrainingResult(Step, TokensSeen, validationLoss ?? History.Validation[^1].Loss, clock.Elapsed, stoppedEarly);
+        return new TrainingResult(Step, TokensSeen, validationLoss ?? History.Validation[^1].Loss, clock.Elapsed, stoppedEarly, ValidationBitsPerByte);
     }
 
     /// <summary>One optimizer step over <see cref="TrainingOptions.GradientAccumulationSteps"/> micro-batches; returns its mean loss and learning rate.</summary>
@@ -168,7 +176,7 @@ public sealed class Trainer : IDisposable
             var batches = (_validation.Count + _options.BatchSize - 1) / _options.BatchSize;
             if (_options.EvalBatches > 0) batches = Math.Min(batches, _options.EvalBatches);
             double lossSum = 0;
-            long targets = 0;
+            long targets = 0, bytes = 0;
             for (var b = 0; b < batches; b++)
             {
                 var first = b * _options.BatchSize;
@@ -178,7 +186,9 @@ public sealed class Trainer : IDisposable
                 using var output = Loss(batch, lossDivFactor: null);
                 lossSum += output.CeLoss.item<double>();
                 targets += batch.TargetCount;
+                bytes += batch.TargetBytes;
             }
+            ValidationBitsPerByte = bytes > 0 ? lossSum / bytes / Math.Log(2) : double.NaN;
             return lossSum / Math.Max(1, targets);
         }
         finally
@@ -203,8 +213,8 @@ public sealed class Trainer : IDisposable
     {
         var loss = Evaluate();
         History.Validation.Add(new LossPoint(Step, loss));
-        _logger.LogInformation("step {Step}: validation loss {Loss:F4}, perplexity {Perplexity:F2} ({Bits:F3} bits/token)",
-            Step, loss, Math.Exp(loss), loss / Math.Log(2));
+        _logger.LogInformation("step {Step}: validation loss {Loss:F4}, perplexity {Perplexity:F2} ({Bits:F3} bits/token, {BitsPerByte:F4} bits/byte)",
+            Step, loss, Math.Exp(loss), loss / Math.Log(2), ValidationBitsPerByte);
         return loss;
     }
 

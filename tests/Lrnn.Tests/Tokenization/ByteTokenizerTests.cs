@@ -40,6 +40,16 @@ public sealed class ByteTokenizerTests
         using var folder = new TempFolder();
         _tokenizer.Save(folder.Path);
         Assert.Equal(259, ByteTokenizer.Load(folder.Path).VocabSize);
+        // Hugging Face's format: a BPE model without merges over the 256 byte characters, the specials as added tokens.
+        var json = Newtonsoft.Json.Linq.JObject.Parse(File.ReadAllText(folder.File(ByteTokenizer.FileName)));
+        Assert.Equal("BPE", (string?)json["model"]!["type"]);
+        Assert.Empty(json["model"]!["merges"]!);
+        Assert.Equal(256, json["model"]!["vocab"]!.Count());
+        Assert.Equal(32, (int)json["model"]!["vocab"]!["Ġ"]!);
+        Assert.Equal(["<bos>", "<eos>", "<pad>"], json["added_tokens"]!.Select(t => (string)t["content"]!));
+        // The earlier {"type": "byte"} file (the shipped checkpoint's) still loads.
+        File.WriteAllText(folder.File(ByteTokenizer.FileName), """{"type": "byte", "byte_count": 256, "special_tokens": {"<bos>": 256, "<eos>": 257, "<pad>": 258}}""");
+        Assert.IsType<ByteTokenizer>(LrnnTokenizer.FromPretrained(folder.Path));
         File.WriteAllText(folder.File(ByteTokenizer.FileName), """{"type": "byte", "byte_count": 256, "special_tokens": {"<bos>": 1}}""");
         Assert.Throws<InvalidDataException>(() => ByteTokenizer.Load(folder.Path));
     }
