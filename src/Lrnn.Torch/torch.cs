@@ -54,7 +54,10 @@ public static partial class torch
                 NativeMethods.lrnn_cuda_kernels_enabled() == 1,
                 cuda.is_available(),
                 cuda.is_available() ? cuda.device_count() : 0,
-                NativeLibraryLoader.LoadedPath ?? "");
+                NativeLibraryLoader.LoadedPath ?? "",
+                BlasLibrary.Describe(),
+                get_num_threads(),
+                NativeMethods.lrnn_cpu_kernels_enabled() == 1);
         }
     }
 
@@ -72,9 +75,16 @@ public static partial class torch
 /// <param name="CudaAvailable">whether a CUDA device is usable now.</param>
 /// <param name="CudaDeviceCount">number of CUDA devices.</param>
 /// <param name="NativeLibraryPath">the shim file that was loaded.</param>
+/// <param name="Blas">the BLAS libtorch's CPU matrix products run on: OpenBLAS, MKL, BLIS or the slow reference BLAS,
+/// with the library file this process mapped (or libtorch's BLAS_INFO when it is built in).</param>
+/// <param name="IntraOpThreads">libtorch's intra-op thread count on this thread: the physical cores by default,
+/// <c>LRNN_NUM_THREADS</c> or <see cref="torch.set_num_threads"/> otherwise.</param>
+/// <param name="CpuKernels">whether the hand-written CPU scan kernels run (LRNN_CPU_KERNELS≠0); otherwise the scans
+/// run their ATen versions on the CPU.</param>
 public sealed record TorchInfo(string LibtorchVersion, string LibtorchSource, bool BuiltWithCuda, bool CudaKernels, bool CudaAvailable,
-    int CudaDeviceCount, string NativeLibraryPath)
+    int CudaDeviceCount, string NativeLibraryPath, string Blas, int IntraOpThreads, bool CpuKernels)
 {
     public override string ToString() =>
-        $"libtorch {LibtorchVersion} ({LibtorchSource}); CUDA built: {BuiltWithCuda} (kernels: {CudaKernels}), available: {CudaAvailable} ({CudaDeviceCount} devices); shim: {NativeLibraryPath}";
+        $"libtorch {LibtorchVersion} ({LibtorchSource}); CUDA built: {BuiltWithCuda} (kernels: {CudaKernels}), available: {CudaAvailable} ({CudaDeviceCount} devices); " +
+        $"BLAS: {Blas}; intra-op threads: {IntraOpThreads}; CPU kernels: {CpuKernels}; shim: {NativeLibraryPath}";
 }

@@ -76,6 +76,7 @@ internal static class NativeLibraryLoader
                 var handle = NativeLibrary.Load(path);
                 LoadedPath = path;
                 CheckAbi(handle, path);
+                SetIntraOpThreads(handle);
                 return handle;
             }
             catch (Exception e) when (e is DllNotFoundException or BadImageFormatException)
@@ -88,6 +89,23 @@ internal static class NativeLibraryLoader
             "Could not load the Lrnn libtorch shim (" + FileName + "). Build it with `dotnet build` " +
             "(needs libtorch: run scripts/setup.sh), or set " + EnvironmentVariable + " to its path. Tried:" +
             Environment.NewLine + "  " + string.Join(Environment.NewLine + "  ", attempts));
+    }
+
+    // Before anything else runs in libtorch: see IntraOpThreads (a bad LRNN_NUM_THREADS fails the load, by name).
+    private static unsafe void SetIntraOpThreads(IntPtr handle)
+    {
+        int threads;
+        try
+        {
+            threads = IntraOpThreads.Default();
+        }
+        catch (ArgumentException e)
+        {
+            throw new TorchNativeLoadException(e.Message);
+        }
+        var set = (delegate* unmanaged<int, int>)NativeLibrary.GetExport(handle, "lrnn_set_num_threads");
+        if (set(threads) != 0)
+            throw new TorchNativeLoadException($"libtorch refused {threads} intra-op threads ({IntraOpThreads.EnvironmentVariable}).");
     }
 
     private static unsafe void CheckAbi(IntPtr handle, string path)

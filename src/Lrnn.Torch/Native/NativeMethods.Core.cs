@@ -21,6 +21,9 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Lib)] internal static partial IntPtr lrnn_torch_source();
     [LibraryImport(Lib)] internal static partial int lrnn_built_with_cuda();
     [LibraryImport(Lib)] internal static partial int lrnn_cuda_kernels_enabled();
+    [LibraryImport(Lib)] internal static partial int lrnn_cpu_kernels_enabled();
+    [LibraryImport(Lib)] internal static partial int lrnn_cpu_kernels_set_enabled(int on);
+    [LibraryImport(Lib)] internal static partial IntPtr lrnn_build_config();
     [LibraryImport(Lib)] internal static partial long lrnn_live_tensor_count();
     [LibraryImport(Lib)] internal static partial int lrnn_set_num_threads(int n);
     [LibraryImport(Lib)] internal static partial int lrnn_get_num_threads();
