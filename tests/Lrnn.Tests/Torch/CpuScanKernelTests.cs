@@ -74,7 +74,7 @@ public class CpuScanKernelTests
         {
             using var scope = torch.NewDisposeScope();
             var x = data.Select((v, i) => torch.tensor(v, shapes[i]).to(dtype).requires_grad_(true)).ToArray();
-            var (y, last) = torch.ops.selective_scan(x[0], x[1], x[2], x[3], x[4], deltaSoftplus: true, h0: withH0 ? x[5] : null,
+            var (y, last) = torch.ops.selective_scan(x[0], x[1], x[2], x[3], x[4], null, null, null, deltaSoftplus: true, h0: withH0 ? x[5] : null,
                 discretization: discretization, deltaA: eventMode ? x[6] : null, chunk: 8);
             ((y * torch.tensor(weightY, shapes[0]).to(dtype)).sum() + (last * torch.tensor(weightLast, shapes[5]).to(dtype)).sum()).backward();
             var used = new[] { 0, 1, 2, 3, 4 }.Concat(withH0 ? [5] : []).Concat(eventMode ? [6] : []);

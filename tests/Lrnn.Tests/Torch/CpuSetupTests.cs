@@ -58,10 +58,10 @@ public class CpuSetupTests
             Environment.SetEnvironmentVariable(IntraOpThreads.EnvironmentVariable, null);
             Assert.Equal(IntraOpThreads.PhysicalCores(), IntraOpThreads.Default());
             Environment.SetEnvironmentVariable(IntraOpThreads.EnvironmentVariable, "lots");
-            var e = Assert.Throws<ArgumentException>(IntraOpThreads.Default);
+            var e = Assert.Throws<ArgumentException>(() => IntraOpThreads.Default());
             Assert.Contains("LRNN_NUM_THREADS='lots'", e.Message);
             Environment.SetEnvironmentVariable(IntraOpThreads.EnvironmentVariable, "0");
-            Assert.Throws<ArgumentException>(IntraOpThreads.Default);
+            Assert.Throws<ArgumentException>(() => IntraOpThreads.Default());
         }
         finally
         {
