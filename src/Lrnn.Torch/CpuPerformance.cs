@@ -49,9 +49,9 @@ public static class CpuPerformance
         if (BlasLibrary.IsReference(blas))
             warning = $"libtorch runs on the reference BLAS ({gflops:F1} GFLOP/s): CPU training is several times slower than it should be; {BlasLibrary.Fix}";
         else if (gflops < WarningGflopsPerThread * threads)
-            warning = $"the CPU multiplies matrices at {gflops:F1} GFLOP/s with {threads} threads, far below an optimised BLAS " +
-                      $"(≥ {WarningGflopsPerThread * threads:F0}): other processes may be using the CPU, or the BLAS is slow ({blas}); " +
-                      $"{BlasLibrary.Fix}, and set {IntraOpThreads.EnvironmentVariable} to the cores this job may use";
+            warning = $"the CPU multiplies matrices at {gflops:F1} GFLOP/s with {threads} threads, far below what {blas} gives " +
+                      $"(≥ {WarningGflopsPerThread * threads:F0}): other processes are probably using the CPU (see top); training " +
+                      $"will be slow until they finish. Set {IntraOpThreads.EnvironmentVariable} to the cores this job may use";
         return new CpuReport(blas, threads, gflops, warning);
     }
 }
