@@ -91,6 +91,16 @@ public class CpuSetupTests
         }
     }
 
+    /// <summary>glibc took the loader's malloc settings (cpu_allocator.cpp): without them every training step re-faults
+    /// its activations. Skipped only where the environment opted out.</summary>
+    [Fact]
+    public void TheLoaderTunedGlibcMalloc()
+    {
+        Assert.SkipWhen(Environment.GetEnvironmentVariable(NativeLibraryLoader.AllocatorTuningVariable) == "0", "LRNN_MALLOC_TUNING=0 opted out");
+        NativeLibraryLoader.EnsureLoaded();
+        Assert.True(NativeLibraryLoader.CpuAllocatorTuned);
+    }
+
     [Fact]
     public void TorchInfoNamesTheBlasLibrary()
     {
