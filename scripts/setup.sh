@@ -47,6 +47,19 @@ elif TORCH_DIR=$($PY -c 'import torch,os;print(os.path.dirname(torch.__file__))'
 else
   apt_install libtorch-dev
   say "libtorch: system (Debian libtorch-dev $(dpkg-query -W -f='${Version}' libtorch-dev))"
+  # Debian's libtorch calls BLAS/LAPACK through libblas.so.3/liblapack.so.3, which default to the reference
+  # implementation (a 1024² fp32 matmul at ~6 GFLOP/s on a 2-core machine against ~100 with OpenBLAS).
+  # Installing OpenBLAS registers it in Debian's alternatives at a higher priority, so those links now lead to it.
+  apt_install libopenblas0-pthread
+  for alt in libblas.so.3-x86_64-linux-gnu liblapack.so.3-x86_64-linux-gnu; do
+    if update-alternatives --query "$alt" >/dev/null 2>&1; then
+      target=$(update-alternatives --query "$alt" | sed -n 's/^Value: //p')
+      case "$target" in
+        *openblas*) say "$alt -> $target" ;;
+        *) say "warning: $alt -> $target (not OpenBLAS: run 'update-alternatives --auto $alt' as root)" ;;
+      esac
+    fi
+  done
 fi
 
 # A libtorch change needs a fresh CMake configure: remember what the cache was made for.

@@ -24,4 +24,30 @@ public static partial class ops
             return OpsNativeMethods.lrnn_cuda_kernels_enabled() == 1;
         }
     }
+
+    /// <summary>
+    /// Whether the hand-written CPU scan kernels (linear_scan and selective_scan on CPU tensors) run:
+    /// LRNN_CPU_KERNELS=0 switches them off, and the scans then run their ATen versions, with the same results.
+    /// </summary>
+    public static bool CpuKernels
+    {
+        get
+        {
+            NativeLibraryLoader.EnsureLoaded();
+            return Native.CpuKernels.Enabled;
+        }
+    }
+
+    /// <summary>
+    /// Whether the hand-written CPU scan kernels (linear_scan and selective_scan on CPU tensors) run:
+    /// LRNN_CPU_KERNELS=0 switches them off, and the scans then run their ATen versions, with the same results.
+    /// </summary>
+    public static bool CpuKernels
+    {
+        get
+        {
+            NativeLibraryLoader.EnsureLoaded();
+            return Native.CpuKernels.Enabled;
+        }
+    }
 }

@@ -53,7 +53,9 @@ public static partial class torch
                 NativeMethods.lrnn_built_with_cuda() == 1,
                 cuda.is_available(),
                 cuda.is_available() ? cuda.device_count() : 0,
-                NativeLibraryLoader.LoadedPath ?? "");
+                NativeLibraryLoader.LoadedPath ?? "",
+                BlasLibrary.Describe(),
+                get_num_threads());
         }
     }
 
@@ -68,9 +70,14 @@ public static partial class torch
 /// <param name="CudaAvailable">whether a CUDA device is usable now.</param>
 /// <param name="CudaDeviceCount">number of CUDA devices.</param>
 /// <param name="NativeLibraryPath">the shim file that was loaded.</param>
+/// <param name="Blas">the BLAS libtorch's CPU matrix products run on: OpenBLAS, MKL, BLIS or the slow reference BLAS,
+/// with the library file this process mapped (or libtorch's BLAS_INFO when it is built in).</param>
+/// <param name="IntraOpThreads">libtorch's intra-op thread count on this thread: the physical cores by default,
+/// <c>LRNN_NUM_THREADS</c> or <see cref="torch.set_num_threads"/> otherwise.</param>
 public sealed record TorchInfo(string LibtorchVersion, string LibtorchSource, bool BuiltWithCuda, bool CudaAvailable,
-    int CudaDeviceCount, string NativeLibraryPath)
+    int CudaDeviceCount, string NativeLibraryPath, string Blas, int IntraOpThreads)
 {
     public override string ToString() =>
-        $"libtorch {LibtorchVersion} ({LibtorchSource}); CUDA built: {BuiltWithCuda}, available: {CudaAvailable} ({CudaDeviceCount} devices); shim: {NativeLibraryPath}";
+        $"libtorch {LibtorchVersion} ({LibtorchSource}); CUDA built: {BuiltWithCuda}, available: {CudaAvailable} ({CudaDeviceCount} devices); " +
+        $"BLAS: {Blas}; intra-op threads: {IntraOpThreads}; shim: {NativeLibraryPath}";
 }

@@ -40,4 +40,6 @@ internal static unsafe partial class OpsNativeMethods
     internal static partial IntPtr lrnn_real_modes_to_time_kernel(TensorHandle weights, TensorHandle logLambda, long length, TensorHandle atZero);
 
     [LibraryImport(Lib)] internal static partial int lrnn_cuda_kernels_enabled();
+    [LibraryImport(Lib)] internal static partial int lrnn_cpu_kernels_enabled();
+    [LibraryImport(Lib)] internal static partial int lrnn_cpu_kernels_set_enabled(int on);
 }

@@ -1,5 +1,8 @@
 // Error record, library information and the tensor handle's own life cycle.
+#include <ATen/Version.h>
+
 #include "common.h"
+#include "cpu_kernels.h"
 #include "kernels.h"
 
 #include <cstring>
@@ -50,6 +53,20 @@ LRNN_API int32_t lrnn_built_with_cuda() {
 }
 // Whether the hand-written CUDA kernels (src/cuda/) are built in and allowed (LRNN_CUDA_KERNELS≠0): kernels.h.
 LRNN_API int32_t lrnn_cuda_kernels_enabled() { return lrnn::kernels::enabled() ? 1 : 0; }
+// Whether the hand-written CPU kernels (cpu_kernels.h) are allowed (LRNN_CPU_KERNELS≠0).
+LRNN_API int32_t lrnn_cpu_kernels_enabled() { return lrnn::cpu_kernels::enabled() ? 1 : 0; }
+LRNN_API int32_t lrnn_cpu_kernels_set_enabled(int32_t on) { return lrnn::cpu_kernels::set_enabled(on != 0) ? 1 : 0; }
+// libtorch's build record (at::show_config(): compiler, BLAS_INFO, LAPACK_INFO, ...), valid for the process' life.
+LRNN_API const char* lrnn_build_config() {
+  static const std::string config = [] {
+    try {
+      return at::show_config();
+    } catch (...) {
+      return std::string();
+    }
+  }();
+  return config.c_str();
+}
 LRNN_API int64_t lrnn_live_tensor_count() { return lrnn::g_live_tensors.load(std::memory_order_relaxed); }
 
 LRNN_API int32_t lrnn_set_num_threads(int32_t n) { LRNN_STATUS(at::set_num_threads(n)); }

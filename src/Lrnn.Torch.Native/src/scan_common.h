@@ -10,9 +10,11 @@
 // Steps that do not fill a whole chunk run one by one after the chunks. Everything is ATen ops on strided
 // views (no transposes, no padding copies), so the same code runs on CPU and CUDA; a, b and out may be
 // broadcast (stride 0) or conjugate views. On CUDA a hand-written kernel (src/cuda/scan.cu) runs instead when the
-// build has it: the ATen version's O(√L) small launches make it launch-bound there.
+// build has it: the ATen version's O(√L) small launches make it launch-bound there. On the CPU cpu_linear_scan.cpp
+// runs instead (one pass with the states in registers; LRNN_CPU_KERNELS=0 keeps this version, the reference).
 #pragma once
 #include "common.h"
+#include "cpu_kernels.h"
 #include "kernels.h"
 
 #include <algorithm>
@@ -47,6 +49,7 @@ inline at::Tensor split_chunks(const at::Tensor& t, int64_t dim, int64_t start, 
 inline at::Tensor scan_into(const at::Tensor& a, const at::Tensor& b, const at::Tensor& h_init, at::Tensor& out,
                             int64_t dim, bool reverse) {
   if (at::Tensor last; kernels::linear_scan(a, b, h_init, out, dim, reverse, last)) return last;  // CUDA only
+  if (at::Tensor last; cpu_kernels::linear_scan(a, b, h_init, out, dim, reverse, last)) return last;  // CPU only
   const auto length = out.size(dim);
   const auto q = chunk_length(length);
   const auto chunks = q > 0 ? length / q : 0;

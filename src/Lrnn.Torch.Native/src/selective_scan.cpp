@@ -14,13 +14,15 @@
 // state entering each chunk (B, D, L/T, N). Its backward walks the chunks in reverse, recomputes each chunk's
 // states from its boundary state, runs the adjoint scan (linear_scan.cpp explains it) with the gradient
 // carried in from the next chunk, and differentiates the element-wise discretisation of that chunk with a
-// small local autograd graph. The cheap (B, D, L) parts (bias, softplus, D skip, gate) stay ordinary
+// small local autograd graph. On the CPU, cpu_kernels.h's fused loops replace both directions (same function, same
+// record of chunk boundaries; LRNN_CPU_KERNELS=0 keeps the ATen version). The cheap (B, D, L) parts (bias, softplus, D skip, gate) stay ordinary
 // autograd ops around it. bf16/f16 inputs accumulate in float32.
 #include <torch/csrc/autograd/autograd.h>
 
 #include <algorithm>
 
 #include "autograd_function.h"
+#include "cpu_kernels.h"
 #include "scan_common.h"
 #include "selective_scan_fused.h"
 
@@ -87,6 +89,23 @@ struct SelectiveScanFunction : torch::autograd::Function<SelectiveScanFunction> 
                                int64_t chunk) {
     const auto dt_a = event_dt.value_or(at::Tensor());
     const auto h0 = initial.value_or(at::Tensor());
+    at::Tensor y, state, boundaries;  // (B, D, L), (B, D, N), (B, D, nc, N)
+    if (!lrnn::cpu_kernels::selective_scan_forward(u, dt, dt_a, A, B, C, h0, mode, chunk, y, state, boundaries))
+      std::tie(y, state, boundaries) = forward_aten(u, dt, dt_a, A, B, C, h0, static_cast<Discretization>(mode), chunk);
+    ctx->set_materialize_grads(false);
+    ctx->saved_data["mode"] = mode;
+    ctx->saved_data["chunk"] = chunk;
+    ctx->saved_data["has_h0"] = h0.defined();
+    ctx->save_for_backward({u, dt, dt_a, A, B, C, boundaries});
+    return {y, state};
+  }
+
+  // The forward in ATen ops, one chunk of (B, T, D, N) temporaries at a time.
+  static std::tuple<at::Tensor, at::Tensor, at::Tensor> forward_aten(const at::Tensor& u, const at::Tensor& dt,
+                                                                    const at::Tensor& dt_a, const at::Tensor& A,
+                                                                    const at::Tensor& B, const at::Tensor& C,
+                                                                    const at::Tensor& h0, Discretization mode,
+                                                                    int64_t chunk) {
     const auto length = u.size(2);
     const auto chunks = (length + chunk - 1) / chunk;
     auto state = h0.defined() ? h0 : at::zeros({u.size(0), u.size(1), A.size(1)}, u.options());  // (B, D, N)
@@ -96,7 +115,7 @@ struct SelectiveScanFunction : torch::autograd::Function<SelectiveScanFunction> 
       const auto start = c * chunk;
       const auto len = std::min(chunk, length - start);
       boundaries.select(2, c).copy_(state);
-      const auto [a_bar, b_u] = discretize(static_cast<Discretization>(mode), chunk_of(dt, start, len),
+      const auto [a_bar, b_u] = discretize(mode, chunk_of(dt, start, len),
                                            chunk_of(dt_a, start, len), A, chunk_of(B, start, len),
                                            chunk_of(u, start, len));
       auto h = at::empty(b_u.sizes(), u.options());  // (B, T, D, N)
@@ -105,12 +124,7 @@ struct SelectiveScanFunction : torch::autograd::Function<SelectiveScanFunction> 
       const auto C_c = C.narrow(2, start, len).transpose(1, 2).unsqueeze(-1);  // (B, T, N, 1)
       y.narrow(2, start, len).transpose(1, 2).copy_(at::matmul(h, C_c).squeeze(-1));
     }
-    ctx->set_materialize_grads(false);
-    ctx->saved_data["mode"] = mode;
-    ctx->saved_data["chunk"] = chunk;
-    ctx->saved_data["has_h0"] = h0.defined();
-    ctx->save_for_backward({u, dt, dt_a, A, B, C, boundaries});
-    return {y, state};
+    return {y, state, boundaries};
   }
 
   static variable_list backward(AutogradContext* ctx, variable_list grad_outputs) {
@@ -123,6 +137,11 @@ struct SelectiveScanFunction : torch::autograd::Function<SelectiveScanFunction> 
     const auto chunk = ctx->saved_data["chunk"].toInt();
     const auto length = u.size(2);
     const auto chunks = boundaries.size(2);
+    const bool has_h0 = ctx->saved_data["has_h0"].toBool();
+
+    if (lrnn::cpu_kernels::SelectiveScanGrads cpu; lrnn::cpu_kernels::selective_scan_backward(
+            u, dt, dt_a, A, B, C, boundaries, static_cast<int64_t>(mode), chunk, grad_y, grad_last, cpu))
+      return {cpu.u, cpu.dt, cpu.dt_a, cpu.A, cpu.B, cpu.C, has_h0 ? cpu.h0 : at::Tensor(), at::Tensor(), at::Tensor()};
 
     auto grad_u = at::zeros_like(u), grad_dt = at::zeros_like(dt), grad_B = at::zeros_like(B);
     auto grad_C = at::zeros_like(C), grad_A = at::zeros_like(A);
@@ -180,7 +199,7 @@ struct SelectiveScanFunction : torch::autograd::Function<SelectiveScanFunction> 
       add(grad_u.narrow(2, start, len), grads[3]);
       if (dt_a_c.defined()) add(grad_dt_a.narrow(2, start, len), grads[4]);
     }
-    const auto grad_h0 = ctx->saved_data["has_h0"].toBool() ? carry : at::Tensor();
+    const auto grad_h0 = has_h0 ? carry : at::Tensor();
     return {grad_u, grad_dt, grad_dt_a, grad_A, grad_B, grad_C, grad_h0, at::Tensor(), at::Tensor()};
   }
 };

@@ -78,6 +78,8 @@ internal static class NativeLibraryLoader
                 var handle = NativeLibrary.Load(path);
                 LoadedPath = path;
                 CheckAbi(handle, path);
+                SetIntraOpThreads(handle);
+                TuneCpuAllocator(handle);
                 return handle;
             }
             catch (Exception e) when (e is DllNotFoundException or BadImageFormatException)
@@ -90,6 +92,37 @@ internal static class NativeLibraryLoader
             "Could not load the Lrnn libtorch shim (" + FileName + "). Build it with `dotnet build` " +
             "(needs libtorch: run scripts/setup.sh), or set " + EnvironmentVariable + " to its path. Tried:" +
             Environment.NewLine + "  " + string.Join(Environment.NewLine + "  ", attempts));
+    }
+
+    // Before anything else runs in libtorch: see IntraOpThreads (a bad LRNN_NUM_THREADS fails the load, by name).
+    private static unsafe void SetIntraOpThreads(IntPtr handle)
+    {
+        int threads;
+        try
+        {
+            threads = IntraOpThreads.Default();
+        }
+        catch (ArgumentException e)
+        {
+            throw new TorchNativeLoadException(e.Message);
+        }
+        var set = (delegate* unmanaged<int, int>)NativeLibrary.GetExport(handle, "lrnn_set_num_threads");
+        if (set(threads) != 0)
+            throw new TorchNativeLoadException($"libtorch refused {threads} intra-op threads ({IntraOpThreads.EnvironmentVariable}).");
+    }
+
+    internal const string AllocatorTuningVariable = "LRNN_MALLOC_TUNING";
+
+    /// <summary>Whether the loader kept freed CPU tensor memory in the heap (glibc; see cpu_allocator.cpp).</summary>
+    internal static bool CpuAllocatorTuned { get; private set; }
+
+    // glibc's malloc keeps freed tensor memory instead of unmapping it, which re-faulting every training step costs
+    // (cpu_allocator.cpp has the measurements); LRNN_MALLOC_TUNING=0 leaves glibc's defaults.
+    private static unsafe void TuneCpuAllocator(IntPtr handle)
+    {
+        if (Environment.GetEnvironmentVariable(AllocatorTuningVariable) == "0") return;
+        var tune = (delegate* unmanaged<int>)NativeLibrary.GetExport(handle, "lrnn_tune_cpu_allocator");
+        CpuAllocatorTuned = tune() == 1;
     }
 
     private static unsafe void CheckAbi(IntPtr handle, string path)

@@ -20,6 +20,7 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Lib)] internal static partial int lrnn_torch_version_patch();
     [LibraryImport(Lib)] internal static partial IntPtr lrnn_torch_source();
     [LibraryImport(Lib)] internal static partial int lrnn_built_with_cuda();
+    [LibraryImport(Lib)] internal static partial IntPtr lrnn_build_config();
     [LibraryImport(Lib)] internal static partial long lrnn_live_tensor_count();
     [LibraryImport(Lib)] internal static partial int lrnn_set_num_threads(int n);
     [LibraryImport(Lib)] internal static partial int lrnn_get_num_threads();
