@@ -143,39 +143,53 @@ public sealed class LrnnLMHeadModel : Module
     /// Writes <c>config.json</c> and <c>model.safetensors</c> into <paramref name="directory"/>, or, with
     /// <paramref name="maxShardBytes"/>, shards of at most that size plus <c>model.safetensors.index.json</c>. A tied
     /// lm_head.weight is stored once (under backbone.embedding.weight) and the tie recorded in the metadata.
+    /// <paramref name="layout"/> <see cref="CheckpointLayout.HuggingFaceMamba"/> writes transformers' MambaForCausalLM
+    /// layout instead (its config.json and key names; refused for a model it cannot express).
     /// </summary>
-    public void SavePretrained(string directory, long? maxShardBytes = null, ILogger? logger = null)
+    public void SavePretrained(string directory, long? maxShardBytes = null, ILogger? logger = null, CheckpointLayout layout = CheckpointLayout.Lrnn)
     {
         logger ??= NullLogger.Instance;
+        if (layout == CheckpointLayout.MambaSsm)
+            throw new NotSupportedException("saving in mamba_ssm's layout is not supported; save in Lrnn's or transformers' layout");
+        var hfConfig = layout == CheckpointLayout.HuggingFaceMamba ? HuggingFaceMambaLayout.FromLrnnConfig(Config) : null;
         Directory.CreateDirectory(directory);
-        Config.Save(directory);
+        if (hfConfig is null) Config.Save(directory);
+        else File.WriteAllText(Path.Combine(directory, LrnnConfig.FileName), hfConfig.ToString(Newtonsoft.Json.Formatting.Indented));
         using var state = state_dict();
+        var tensors = hfConfig is null ? (IReadOnlyDictionary<string, Tensor>)state : HuggingFaceMambaLayout.FromLrnnState(state, Config);
         var target = maxShardBytes is null ? Path.Combine(directory, WeightsFileName) : directory;
-        SafeTensorsCheckpoint.Save(target, state, metadata: null, maxShardBytes);
-        logger.LogInformation("Saved {Count} tensors and {Config} to {Directory}", state.Count, LrnnConfig.FileName, directory);
+        SafeTensorsCheckpoint.Save(target, tensors, metadata: null, maxShardBytes);
+        logger.LogInformation("Saved {Count} tensors and {Config} to {Directory} ({Layout} layout)", tensors.Count, LrnnConfig.FileName, directory, layout);
     }
 
     /// <summary>
     /// Builds the model described by <c>config.json</c> in <paramref name="directory"/> and loads its weights strictly:
     /// a missing, unexpected or mis-shaped key throws, listing all of them. A tied model's lm_head.weight may be present
-    /// (PyTorch's state_dict) or absent (stored once).
+    /// (PyTorch's state_dict) or absent (stored once). The folder may be Lrnn's, lrnnx's (pytorch_model.bin),
+    /// mamba_ssm's or transformers' MambaForCausalLM (<see cref="CheckpointLayout"/>, detected from config.json);
+    /// weights are model.safetensors (single or sharded) or pytorch_model.bin, read without running its pickle.
+    /// <paramref name="mixerKwargs"/>: the mixer kwargs of an lrnnx folder, whose config.json lacks them (as lrnnx's from_pretrained).
     /// </summary>
-    public static LrnnLMHeadModel FromPretrained(string directory, Device? device = null, ScalarType? dtype = null, ILogger? logger = null)
+    public static LrnnLMHeadModel FromPretrained(string directory, Device? device = null, ScalarType? dtype = null, ILogger? logger = null,
+        Newtonsoft.Json.Linq.JObject? mixerKwargs = null)
     {
         logger ??= NullLogger.Instance;
-        var config = LrnnConfig.Load(directory);
+        var (layout, config) = PretrainedFolder.LoadConfig(directory, mixerKwargs);
         var model = new LrnnLMHeadModel(config, dtype, device);
         try
         {
-            using var checkpoint = SafeTensorsCheckpoint.Load(directory, device, dtype);      // single file or shards
+            using var checkpoint = PretrainedFolder.LoadWeights(directory, layout, device, dtype);
             // A tied lm_head.weight comes back as an alias when the file records the tie; a file without that record
             // (written by another tool) gets the embedding under both names here.
             var source = new Dictionary<string, Tensor>(checkpoint.Tensors);
             foreach (var (head, embedding) in model.TiedKeys())
                 if (config.TieEmbeddings && !source.ContainsKey(head) && source.TryGetValue(embedding, out var shared))
                     source[head] = shared;
+            using var own = model.state_dict();
+            foreach (var (key, tensor) in own)
+                if (!source.ContainsKey(key) && PretrainedFolder.IsAbsentFromLayout(layout, key)) source[key] = tensor;
             model.load_state_dict(source, strict: true);
-            logger.LogInformation("Loaded {Count} tensors from {Directory}", checkpoint.Tensors.Count, directory);
+            logger.LogInformation("Loaded {Count} tensors from {Directory} ({Layout} layout)", checkpoint.Tensors.Count, directory, layout);
             return model;
         }
         catch
