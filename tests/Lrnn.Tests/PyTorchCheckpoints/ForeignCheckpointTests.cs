@@ -36,6 +36,17 @@ public sealed class ForeignCheckpointTests : IDisposable
     }
 
     [Fact]
+    public void TheExportCheckedByTransformersReloadsWithTheLogitsItRecorded()
+    {
+        // lrnn-hf-export: examples/Convert --layout hf-mamba --random-init 2026 --record-logits ... of lrnn-random-mamba;
+        // `scripts/verify-torch-checkpoints.py compare` loads it in transformers against lrnn-expected.json.
+        var path = PyTorchFixtures.File("lrnn-hf-export");
+        Assert.Equal(CheckpointLayout.HuggingFaceMamba, PretrainedFolder.DetectLayout(path));
+        using var model = LrnnLMHeadModel.FromPretrained(path);
+        AssertMatchesReference(model, JObject.Parse(File.ReadAllText(Path.Combine(path, "lrnn-expected.json"))), "lrnn-hf-export");
+    }
+
+    [Fact]
     public void TheTiedPytorchModelBinComesBackTied()
     {
         // mamba_ssm's state dict stores lm_head.weight and backbone.embedding.weight as one storage.
