@@ -12,8 +12,8 @@ namespace Lrnn.Tests.PyTorchCheckpoints;
 
 /// <summary>
 /// Folders written by transformers (MambaForCausalLM, safetensors and .bin), in mamba_ssm's layout and in lrnnx's
-/// layout (torch.save of a state dict), all from one random model made by scripts/verify-torch-checkpoints.py with
-/// transformers 5.17 / torch 2.11 on CPU in float32: Lrnn must reproduce transformers' logits (≤ 1e-4) and greedy tokens.
+/// layout (torch.save of a state dict), made by scripts/verify-torch-checkpoints.py with transformers 5.17 / torch 2.11
+/// on CPU in float32 (torchref/): Lrnn must reproduce transformers' logits (≤ 1e-4) and greedy tokens.
 /// </summary>
 public sealed class ForeignCheckpointTests : IDisposable
 {
@@ -22,14 +22,17 @@ public sealed class ForeignCheckpointTests : IDisposable
     public void Dispose() => _folder.Dispose();
 
     [Theory]
-    [InlineData("hf-tied", CheckpointLayout.HuggingFaceMamba)]
-    [InlineData("hf-tied-bin", CheckpointLayout.HuggingFaceMamba)]
-    [InlineData("hf-untied-bias", CheckpointLayout.HuggingFaceMamba)]
-    [InlineData("mamba-ssm", CheckpointLayout.MambaSsm)]
-    [InlineData("lrnnx", CheckpointLayout.Lrnn)]
+    [InlineData("torchref/hf-tied", CheckpointLayout.HuggingFaceMamba)]
+    [InlineData("torchref/hf-tied-bin", CheckpointLayout.HuggingFaceMamba)]
+    [InlineData("torchref/hf-untied-bias", CheckpointLayout.HuggingFaceMamba)]
+    [InlineData("torchref/mamba-ssm", CheckpointLayout.MambaSsm)]
+    [InlineData("torchref/lrnnx", CheckpointLayout.Lrnn)]
+    // A hybrid in mamba_ssm's layout (attention at attn_layer_idx, GatedMLP, LayerNorm, tied head), written by
+    // torch 1.13 from a random Lrnn model whose logits it records (make_mamba_ssm_hybrid.py).
+    [InlineData("mamba-ssm-hybrid", CheckpointLayout.MambaSsm)]
     public void ReproducesTheReferenceLogitsAndGreedyTokens(string folder, CheckpointLayout layout)
     {
-        var path = PyTorchFixtures.Reference(folder);
+        var path = PyTorchFixtures.File(folder);
         Assert.Equal(layout, PretrainedFolder.DetectLayout(path));
         using var model = LrnnLMHeadModel.FromPretrained(path);
         AssertMatchesReference(model, JObject.Parse(File.ReadAllText(Path.Combine(path, "expected.json"))), folder);
