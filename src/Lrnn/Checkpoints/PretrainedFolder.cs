@@ -45,8 +45,11 @@ public static class PretrainedFolder
             ? SafeTensorsCheckpoint.Load(directory, device, dtype)
             : File.Exists(Path.Combine(directory, PyTorchCheckpoint.FileName))
                 ? PyTorchCheckpoint.Load(Path.Combine(directory, PyTorchCheckpoint.FileName), device, dtype)
-                : throw new FileNotFoundException(
-                    $"{directory} holds no weights: expected {SafeTensorsCheckpoint.SingleFileName}, a sharded safetensors index or {PyTorchCheckpoint.FileName}");
+                : File.Exists(Path.Combine(directory, PyTorchCheckpoint.IndexFileName))
+                    ? PyTorchCheckpoint.LoadSharded(Path.Combine(directory, PyTorchCheckpoint.IndexFileName), device, dtype)
+                    : throw new FileNotFoundException(
+                        $"{directory} holds no weights: expected {SafeTensorsCheckpoint.SingleFileName}, a sharded safetensors index, " +
+                        $"{PyTorchCheckpoint.FileName} or {PyTorchCheckpoint.IndexFileName}");
         if (layout != CheckpointLayout.HuggingFaceMamba) return loaded;
         var renamed = new OrderedDictionary<string, Tensor>(StringComparer.Ordinal);
         foreach (var (key, tensor) in loaded.Tensors) renamed.Add(HuggingFaceMambaLayout.ToLrnnKey(key), tensor);

@@ -13,6 +13,9 @@ public static class PyTorchCheckpoint
 {
     public const string FileName = "pytorch_model.bin";
 
+    /// <summary>The index of a sharded .bin checkpoint (transformers' <c>{"weight_map": {name: shard file}}</c>).</summary>
+    public const string IndexFileName = "pytorch_model.bin.index.json";
+
     /// <summary>
     /// Reads <paramref name="path"/>; tensors go to <paramref name="device"/> (default CPU) and floating-point ones
     /// are converted to <paramref name="dtype"/> when given, as <see cref="SafeTensorsCheckpoint.Load"/> does.
@@ -31,6 +34,47 @@ public static class PyTorchCheckpoint
                 if (file.TiedTo(info.Name) is { } kept) tensors.Add(info.Name, tensors[kept].alias().DetachFromDisposeScope());
                 else tensors.Add(info.Name, ToTensor(file.ReadContiguous(info), ToScalarType(info.Dtype), info.Shape.ToArray(), device, dtype));
             }
+        }
+        catch
+        {
+            foreach (var tensor in tensors.Values) tensor.Dispose();
+            throw;
+        }
+        return new LoadedCheckpoint(tensors, new Dictionary<string, string>());
+    }
+
+    /// <summary>
+    /// Reads a sharded checkpoint: every shard named by the index's <c>weight_map</c> (plain file names in the index's
+    /// folder), keeping the tensors the map assigns to that shard; a name the map lists but no shard holds is an error.
+    /// </summary>
+    public static LoadedCheckpoint LoadSharded(string indexPath, Device? device = null, ScalarType? dtype = null, PyTorchReadOptions? options = null)
+    {
+        Dictionary<string, string> map;
+        try
+        {
+            var json = Newtonsoft.Json.Linq.JObject.Parse(File.ReadAllText(indexPath));
+            map = ((Newtonsoft.Json.Linq.JObject?)json["weight_map"] ?? throw new PyTorchCheckpointException(indexPath, "the index has no weight_map"))
+                .Properties().ToDictionary(p => p.Name, p => (string?)p.Value ?? "", StringComparer.Ordinal);
+        }
+        catch (Exception e) when (e is Newtonsoft.Json.JsonException or InvalidCastException or ArgumentException)
+        {
+            throw new PyTorchCheckpointException(indexPath, $"not a shard index ({e.Message})", e);
+        }
+        var folder = Path.GetDirectoryName(Path.GetFullPath(indexPath))!;
+        var tensors = new OrderedDictionary<string, Tensor>(StringComparer.Ordinal);
+        try
+        {
+            foreach (var shard in map.Values.Distinct())
+            {
+                if (shard.Length == 0 || Path.GetFileName(shard) != shard || shard is "." or "..")
+                    throw new PyTorchCheckpointException(indexPath, $"shard '{shard}' is not a file name in the index's folder");
+                using var part = Load(Path.Combine(folder, shard), device, dtype, options);
+                foreach (var (name, tensor) in part.Tensors)
+                    if (map.GetValueOrDefault(name) == shard) tensors.Add(name, tensor.alias().DetachFromDisposeScope());
+            }
+            var missing = map.Keys.Where(k => !tensors.ContainsKey(k)).ToList();
+            if (missing.Count > 0)
+                throw new PyTorchCheckpointException(indexPath, $"the weight_map lists tensors no shard holds: {string.Join(", ", missing.Take(10))}");
         }
         catch
         {

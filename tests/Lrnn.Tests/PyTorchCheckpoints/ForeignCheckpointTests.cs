@@ -25,6 +25,7 @@ public sealed class ForeignCheckpointTests : IDisposable
     [InlineData("torchref/hf-tied", CheckpointLayout.HuggingFaceMamba)]
     [InlineData("torchref/hf-tied-bin", CheckpointLayout.HuggingFaceMamba)]
     [InlineData("torchref/hf-untied-bias", CheckpointLayout.HuggingFaceMamba)]
+    [InlineData("hf-tied-bin-sharded", CheckpointLayout.HuggingFaceMamba)]      // hf-tied-bin in two shards (make_sharded_bin.py)
     [InlineData("torchref/mamba-ssm", CheckpointLayout.MambaSsm)]
     [InlineData("torchref/lrnnx", CheckpointLayout.Lrnn)]
     // A hybrid in mamba_ssm's layout (attention at attn_layer_idx, GatedMLP, LayerNorm, tied head), written by
@@ -47,6 +48,20 @@ public sealed class ForeignCheckpointTests : IDisposable
         Assert.Equal(CheckpointLayout.HuggingFaceMamba, PretrainedFolder.DetectLayout(path));
         using var model = LrnnLMHeadModel.FromPretrained(path);
         AssertMatchesReference(model, JObject.Parse(File.ReadAllText(Path.Combine(path, "lrnn-expected.json"))), "lrnn-hf-export");
+    }
+
+    [Theory]
+    [InlineData("../pytorch_model-00001-of-00002.bin", "is not a file name in the index's folder")]
+    [InlineData("pytorch_model-00002-of-00002.bin", "lists tensors no shard holds: backbone.embeddings.weight")]
+    public void ABadShardIndexIsRefused(string shard, string expected)
+    {
+        var source = PyTorchFixtures.File("hf-tied-bin-sharded");
+        var index = JObject.Parse(File.ReadAllText(Path.Combine(source, PyTorchCheckpoint.IndexFileName)));
+        index["weight_map"]!["backbone.embeddings.weight"] = shard;
+        foreach (var file in Directory.GetFiles(source)) File.Copy(file, Path.Combine(_folder.Path, Path.GetFileName(file)));
+        File.WriteAllText(Path.Combine(_folder.Path, PyTorchCheckpoint.IndexFileName), index.ToString());
+        var e = Assert.Throws<Lrnn.PyTorchCheckpoints.PyTorchCheckpointException>(() => LrnnLMHeadModel.FromPretrained(_folder.Path));
+        Assert.Contains(expected, e.Message);
     }
 
     [Fact]
