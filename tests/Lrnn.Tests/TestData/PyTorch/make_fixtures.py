@@ -3,6 +3,7 @@
 written by Debian's python3-torch 1.13): python3 make_fixtures.py  (in this folder).
 
   dtypes.bin      one tensor of every storage dtype, a 0-dim scalar and an empty tensor
+  views-protocol4.bin   the same, pickled with protocol 4 (torch.save(..., pickle_protocol=4))
   views.bin       views of one storage: a tied pair, a transpose, an offset slice, a strided slice, a row, an
                   expansion (stride 0) and an unrelated tensor
   expected.json   every tensor's dtype, shape and row-major values (complex as [re, im] pairs)
@@ -65,6 +66,8 @@ def main():
     vw["other"] = torch.full((2,), 7.0)
     torch.save(vw, "views.bin")
     expected["views.bin"] = record(vw)
+    torch.save(vw, "views-protocol4.bin", pickle_protocol=4)     # FRAME, MEMOIZE, SHORT_BINUNICODE, STACK_GLOBAL
+    expected["views-protocol4.bin"] = record(vw)
 
     with open("expected.json", "w") as f:
         json.dump(expected, f, indent=1)
