@@ -112,10 +112,11 @@ internal sealed class TorchArchive : IDisposable
     {
         if (!_entries.TryGetValue(Prefix + record, out var entry))
             throw new PyTorchCheckpointException(Path, $"the archive has no record '{Prefix + record}'");
-        long length;
+        long length, compressed;
         try
         {
             length = entry.Length;
+            compressed = entry.CompressedLength;
         }
         catch (Exception e) when (e is InvalidDataException or InvalidOperationException)
         {
@@ -123,6 +124,9 @@ internal sealed class TorchArchive : IDisposable
         }
         if (length > maxBytes)
             throw new PyTorchCheckpointException(Path, $"record '{entry.FullName}' holds {length} bytes; the limit is {maxBytes}");
+        // torch stores records uncompressed; a deflated record that inflates a thousandfold is a zip bomb, not a checkpoint.
+        if (length > compressed && length > 1000 * compressed + (1 << 20))
+            throw new PyTorchCheckpointException(Path, $"record '{entry.FullName}' inflates {compressed} bytes into {length}: refused as a zip bomb");
         if (length > Array.MaxLength)
             throw new PyTorchCheckpointException(Path, $"record '{entry.FullName}' holds {length} bytes, more than one .NET array can (split the tensor)");
         var buffer = new byte[length];

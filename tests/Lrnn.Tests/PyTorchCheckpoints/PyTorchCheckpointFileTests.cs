@@ -149,6 +149,23 @@ public sealed class PyTorchCheckpointFileTests : IDisposable
     }
 
     [Fact]
+    public void ADeflatedRecordInflatingAThousandfoldIsRefused()
+    {
+        using var memory = new MemoryStream();
+        using (var zip = new System.IO.Compression.ZipArchive(memory, System.IO.Compression.ZipArchiveMode.Create, leaveOpen: true))
+        {
+            using (var s = zip.CreateEntry("archive/data.pkl").Open()) s.Write(Pickle("\u0080\u0002}."));
+            using (var s = zip.CreateEntry("archive/data/0", System.IO.Compression.CompressionLevel.SmallestSize).Open()) s.Write(new byte[64 << 20]);
+        }
+        // data.pkl names no tensor, so read the bomb through the archive directly.
+        var path = _folder.WriteBytes("bomb.bin", memory.ToArray());
+        using var archive = TorchArchive.Open(path, PyTorchReadOptions.Default);
+        var e = Assert.Throws<PyTorchCheckpointException>(() => archive.Read("data/0", long.MaxValue));
+        Assert.Contains("zip bomb", e.Message);
+        Assert.Equal(4, archive.Read("data.pkl", 100).Length);       // a deflated record of honest size is read
+    }
+
+    [Fact]
     public void AnExpansionBeyondTheLimitIsRefused()
     {
         using var file = PyTorchCheckpointFile.Open(PyTorchFixtures.File("views.bin"), new PyTorchReadOptions { MaxExpandedTensorBytes = 16 });
