@@ -161,38 +161,49 @@ public sealed class LrnnLMHeadModel : Module
     /// lm_head.weight is stored once (under backbone.embedding.weight) and the tie recorded in the metadata.
     /// The folder is replaced as a whole (<see cref="AtomicFolder"/>): killed at any moment, it holds the previous
     /// checkpoint or this one, never a new config with old weights; other files in it stay.
+    /// <paramref name="layout"/> <see cref="CheckpointLayout.HuggingFaceMamba"/> writes transformers' MambaForCausalLM
+    /// layout instead (its config.json and key names; refused for a model it cannot express).
     /// </summary>
-    public void SavePretrained(string directory, long? maxShardBytes = null, ILogger? logger = null)
+    public void SavePretrained(string directory, long? maxShardBytes = null, ILogger? logger = null, CheckpointLayout layout = CheckpointLayout.Lrnn)
     {
         logger ??= NullLogger.Instance;
+        if (layout == CheckpointLayout.MambaSsm)
+            throw new NotSupportedException("saving in mamba_ssm's layout is not supported; save in Lrnn's or transformers' layout");
         var count = 0;
-        AtomicFolder.Replace(directory, staging => count = WritePretrained(staging, maxShardBytes), SafeTensorsCheckpoint.IsWeightsFile);
-        logger.LogInformation("Saved {Count} tensors and {Config} to {Directory}", count, LrnnConfig.FileName, directory);
+        AtomicFolder.Replace(directory, staging => count = WritePretrained(staging, maxShardBytes, layout), SafeTensorsCheckpoint.IsWeightsFile);
+        logger.LogInformation("Saved {Count} tensors and {Config} to {Directory} ({Layout} layout)", count, LrnnConfig.FileName, directory, layout);
     }
 
     /// <summary>Writes the config and the weights into <paramref name="folder"/> in place (a folder the caller replaces
     /// as a whole, as <see cref="SavePretrained"/> and the trainer's checkpoints do); returns the tensor count.</summary>
-    internal int WritePretrained(string folder, long? maxShardBytes)
+    internal int WritePretrained(string folder, long? maxShardBytes, CheckpointLayout layout = CheckpointLayout.Lrnn)
     {
-        Config.Save(folder);
+        var hfConfig = layout == CheckpointLayout.HuggingFaceMamba ? HuggingFaceMambaLayout.FromLrnnConfig(Config) : null;
+        if (hfConfig is null) Config.Save(folder);
+        else ConfigFile.Write(Path.Combine(folder, LrnnConfig.FileName), hfConfig.ToString(Newtonsoft.Json.Formatting.Indented));
         using var state = state_dict();
-        SafeTensorsCheckpoint.WriteInto(folder, state, maxShardBytes);
-        return state.Count;
+        var tensors = hfConfig is null ? (IReadOnlyDictionary<string, Tensor>)state : HuggingFaceMambaLayout.FromLrnnState(state, Config);
+        SafeTensorsCheckpoint.WriteInto(folder, tensors, maxShardBytes);
+        return tensors.Count;
     }
 
     /// <summary>
     /// Builds the model described by <c>config.json</c> in <paramref name="directory"/> and loads its weights strictly:
     /// a missing, unexpected or mis-shaped key throws, listing all of them. A tied model's lm_head.weight may be present
-    /// (PyTorch's state_dict) or absent (stored once).
+    /// (PyTorch's state_dict) or absent (stored once). The folder may be Lrnn's, lrnnx's (pytorch_model.bin),
+    /// mamba_ssm's or transformers' MambaForCausalLM (<see cref="CheckpointLayout"/>, detected from config.json);
+    /// weights are model.safetensors (single or sharded) or pytorch_model.bin, read without running its pickle.
+    /// <paramref name="mixerKwargs"/>: the mixer kwargs of an lrnnx folder, whose config.json lacks them (as lrnnx's from_pretrained).
     /// </summary>
-    public static LrnnLMHeadModel FromPretrained(string directory, Device? device = null, ScalarType? dtype = null, ILogger? logger = null)
+    public static LrnnLMHeadModel FromPretrained(string directory, Device? device = null, ScalarType? dtype = null, ILogger? logger = null,
+        Newtonsoft.Json.Linq.JObject? mixerKwargs = null)
     {
         logger ??= NullLogger.Instance;
-        var config = LrnnConfig.Load(directory);
+        var (layout, config) = PretrainedFolder.LoadConfig(directory, mixerKwargs);
         var model = new LrnnLMHeadModel(config, dtype, device);
         try
         {
-            using var checkpoint = SafeTensorsCheckpoint.Load(directory, device, dtype);      // single file or shards
+            using var checkpoint = PretrainedFolder.LoadWeights(directory, layout, device, dtype);
             // A tied lm_head.weight comes back as an alias when the file records the tie; a file without that record
             // (written by another tool) gets the embedding under both names here.
             var source = new Dictionary<string, Tensor>(checkpoint.Tensors);
@@ -202,7 +213,7 @@ public sealed class LrnnLMHeadModel : Module
             foreach (var key in model.UnusedCheckpointKeys().Where(source.Remove))
                 logger.LogInformation("Ignored {Key}: this configuration does not use it", key);
             model.load_state_dict(source, strict: true);
-            logger.LogInformation("Loaded {Count} tensors from {Directory}", checkpoint.Tensors.Count, directory);
+            logger.LogInformation("Loaded {Count} tensors from {Directory} ({Layout} layout)", checkpoint.Tensors.Count, directory, layout);
             return model;
         }
         catch
