@@ -56,9 +56,6 @@ public static class PretrainedFolder
         return new LoadedCheckpoint(renamed, loaded.Metadata);
     }
 
-    /// <summary>
-    /// Keys of Lrnn's model that a foreign layout cannot hold and that the model may keep at their initial values:
-    /// lrnnx's event-mode <c>dtA_proj</c> of Mamba (mamba_ssm and transformers have no event mode).
     private static bool HasSafeTensors(string directory) =>
         File.Exists(Path.Combine(directory, SafeTensorsCheckpoint.SingleFileName)) ||
         File.Exists(Path.Combine(directory, Lrnn.SafeTensors.SafeTensorsIndex.DefaultFileName));
