@@ -29,7 +29,7 @@ internal static class HeaderJsonReader
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
         // Sized once (a vectorised count of the field name bounds the entries), so a header of many tensors does not
         // regrow and copy its collections while the garbage collector promotes them.
-        var expected = Math.Min(json.Count("data_offsets"u8), json.Length / 40);
+        var expected = Math.Min(Math.Min(json.Count("data_offsets"u8), json.Length / 40), SafeTensorsHeader.MaxTensorCount + 1);
         var entries = new List<HeaderEntry>(expected);
         var reader = new Utf8JsonReader(json);
         try
@@ -44,6 +44,7 @@ internal static class HeaderJsonReader
                 if (!names.Add(name)) throw Fail(path, reader, $"duplicate key '{name}'");
                 Next(ref reader, path);
                 if (name == MetadataKey) ReadMetadata(ref reader, metadata, path);
+                else if (entries.Count == SafeTensorsHeader.MaxTensorCount) throw TooManyTensors(path, "the header lists");
                 else entries.Add(ReadEntry(ref reader, name, path, scratch));
             }
             // After the root object only whitespace may follow; the reader throws on anything else.
@@ -56,6 +57,10 @@ internal static class HeaderJsonReader
         }
         return (metadata, entries);
     }
+
+    internal static SafeTensorsFormatException TooManyTensors(string path, string what) =>
+        new(SafeTensorsRule.TooManyTensors, path,
+            $"{what} more than {SafeTensorsHeader.MaxTensorCount:N0} tensors, this reader's limit per file: shard the checkpoint");
 
     private static string ReadString(ref Utf8JsonReader reader, string path) =>
         JsonStrings.Get(ref reader, (detail, e) => new SafeTensorsFormatException(SafeTensorsRule.InvalidHeaderDeserialization, path, detail, e));

@@ -9,6 +9,9 @@ namespace Lrnn.SafeTensors;
 /// </summary>
 public sealed unsafe class SafeTensorsFile : IDisposable
 {
+    /// <summary>The most tensors one file may list (<see cref="SafeTensorsRule.TooManyTensors"/>): 100,000.</summary>
+    public const int MaxTensorCount = SafeTensorsHeader.MaxTensorCount;
+
     private readonly MemoryMappedFile _mapping;
     private readonly MemoryMappedViewAccessor _view;
     private readonly byte* _base;

@@ -14,6 +14,14 @@ internal sealed class SafeTensorsHeader
     public const int LengthPrefixSize = 8;
     public const long MaxHeaderSize = 100_000_000;
 
+    /// <summary>
+    /// The most tensors one file may list. Real checkpoints hold hundreds to a few thousand tensors per file (the
+    /// largest mixture-of-experts models spread tens of thousands over many shards); a header of more is either a
+    /// mistake or an attack on the reader's time and memory (400,000 tiny tensors take seconds to index), and a
+    /// model that truly has more shards them.
+    /// </summary>
+    public const int MaxTensorCount = 100_000;
+
     private SafeTensorsHeader(long dataStart, Dictionary<string, string> metadata, TensorInfo[] tensors)
     {
         DataStart = dataStart;

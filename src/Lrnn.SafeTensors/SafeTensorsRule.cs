@@ -31,4 +31,7 @@ public enum SafeTensorsRule
     /// <summary>A shard named by the index lies outside the index's folder (absolute path, "..", a folder
     /// part, or a symbolic link that leads out).</summary>
     ShardPathEscapesFolder,
+    /// <summary>The header lists more than <see cref="SafeTensorsFile.MaxTensorCount"/> tensors (a limit of this
+    /// reader, not of the format: it bounds the time and memory one header can cost).</summary>
+    TooManyTensors,
 }

@@ -16,6 +16,7 @@ public static class SafeTensorsWriter
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(entries);
         var (ordered, tensors) = Layout(entries);
+        if (tensors.Count > SafeTensorsHeader.MaxTensorCount) throw HeaderJsonReader.TooManyTensors(Path.GetFullPath(path), "the file would list");
         var header = HeaderJsonWriter.Write(metadata, tensors);
         if (header.Length > SafeTensorsHeader.MaxHeaderSize)
             throw new SafeTensorsFormatException(SafeTensorsRule.HeaderTooLarge, Path.GetFullPath(path),
