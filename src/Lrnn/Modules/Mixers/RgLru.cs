@@ -23,7 +23,7 @@ namespace Lrnn.Modules.Mixers;
 /// The recurrence runs as one <see cref="ops.linear_scan"/> over L, in log space for the decay:
 /// log a_t = −c·r_t·softplus(−a_log) and √(1 − a_t²) = √(−expm1(2 log a_t)), accurate as a_t → 1.
 /// <para><b>Initialisation.</b> lrnnx draws a_log = log U(0.9, 0.999) but then uses a = σ(a_log), which puts a in
-/// [0.474, 0.4998] (reference notes §0 fact 7) against its own docstring and the paper. We draw
+/// [0.474, 0.4998] (lrnnx models/ltv/rglru.py, lines 117 and 164) against its own docstring and the paper. We draw
 /// a_log = logit(U(0.9, 0.999)), so that σ(a_log) — lrnnx's forward function, kept — lies in [0.9, 0.999] as
 /// Griffin intends (its Appendix A: a^c uniform in [0.9^c, 0.999^c] would differ only in the draw's distribution).
 /// Long memory at initialisation is the point of the recurrence; checkpoints are unaffected (they carry a_log).</para>

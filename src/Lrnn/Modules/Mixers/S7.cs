@@ -21,7 +21,7 @@ namespace Lrnn.Modules.Mixers;
 /// y_t = C_t h_t + D_t ⊙ x_t                                               (B, H)
 /// out = σ(gate_proj(GELU(y))) ⊙ y + u                                     the mixer's own residual
 /// </code>
-/// base_params are all −0.5 (the real part of HiPPO-N's eigenvalues, reference notes §0 fact 8), so Ā ≈ −1/3 at
+/// base_params are all −0.5 (the real part of HiPPO-N's eigenvalues kept by a complex-to-float cast in lrnnx models/ltv/s7.py, `_init_weights`), so Ā ≈ −1/3 at
 /// initialisation; x_proj ~ N(0, 0.02²). The recurrence is one <see cref="ops.linear_scan"/> over L.
 /// </summary>
 public sealed class S7 : Mixer<LtvCache>
