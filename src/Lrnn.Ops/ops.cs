@@ -37,17 +37,4 @@ public static partial class ops
             return Native.CpuKernels.Enabled;
         }
     }
-
-    /// <summary>
-    /// Whether the hand-written CPU scan kernels (linear_scan and selective_scan on CPU tensors) run:
-    /// LRNN_CPU_KERNELS=0 switches them off, and the scans then run their ATen versions, with the same results.
-    /// </summary>
-    public static bool CpuKernels
-    {
-        get
-        {
-            NativeLibraryLoader.EnsureLoaded();
-            return Native.CpuKernels.Enabled;
-        }
-    }
 }
