@@ -57,7 +57,7 @@ for run in $RUNS; do
       grep -E 'validation loss|Done|parameters' "$LOGS/pretrain.log" | tail -n 8
       sed -n '/sampled/,$p' "$LOGS/pretrain.log" | head -n 20
       mkdir -p "$OUT/kjv"
-      for f in config.json model.safetensors tokenizer.json loss.svg; do
+      for f in config.json model.safetensors tokenizer.json loss.png; do
         [ -f "$LOGS/kjv/$f" ] && cp "$LOGS/kjv/$f" "$OUT/kjv/"
       done ;;
     *) echo "gpu-issue-runs: unknown run '$run'"; STATUS=1 ;;

@@ -36,6 +36,8 @@ if ! command -v dotnet >/dev/null 2>&1; then
 fi
 
 apt_install cmake g++ make
+# ScottPlot (the loss curve) draws text with SkiaSharp, which finds fonts through fontconfig.
+apt_install fontconfig fonts-dejavu-core
 
 PY=${LRNN_PYTHON:-python3}
 if [ -n "${LIBTORCH:-}" ]; then

@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Builds Lrnn (installing what is missing; see setup.sh) and runs the whole test suite.
 # Prints a closing line "tests: N passed, N failed, N skipped". Extra arguments go to the xunit v3 runner
-# (for example: scripts/test.sh -class Lrnn.Tests.Torch.ErrorHandlingTests).
+# (for example: scripts/test.sh -class Lrnn.Tests.Torch.ErrorHandlingTests); with no arguments it first runs
+# scripts/package-check.sh (pack, then build and run a consumer of the packages).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --configuration Release
+# The NuGet packages and a consumer outside the solution built from them (LRNN_SKIP_PACKAGE_CHECK=1 skips it, e.g. when
+# running a single test class).
+if [ -z "${LRNN_SKIP_PACKAGE_CHECK:-}" ] && [ $# -eq 0 ]; then scripts/package-check.sh; fi
 EXE=tests/Lrnn.Tests/bin/Release/net10.0/Lrnn.Tests
 LOG=$(mktemp)
 set +e

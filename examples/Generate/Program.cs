@@ -1,73 +1,56 @@
 // Loads a checkpoint (config.json + model.safetensors + tokenizer.json, as examples/Pretrain writes it) and continues
-// a prompt, streaming the text as it is generated.
+// a prompt through Microsoft.Extensions.AI's IChatClient (LrnnChatClient), streaming the text as it is generated.
 //
 //   dotnet run --project examples/Generate -c Release -- "And God said"
 //   dotnet run --project examples/Generate -c Release -- ""          # a chapter from scratch
 //   Generate "In the beginning" --checkpoint checkpoints/kjv --max-new 300 --temperature 0.8 --top-k 40 --top-p 0.95
-//
-// Options: --checkpoint <folder> (default: checkpoints/kjv, the shipped one)   --max-new N   --temperature T (0: greedy)
-//          --top-k K   --top-p P   --repetition-penalty R   --seed S   --device cpu|cuda
-using System.Globalization;
+//   Generate --help
+using System.CommandLine;
+using Lrnn.Examples;
+using Lrnn.Extensions.AI;
 using Lrnn.Generation;
-using Lrnn.Models;
-using Lrnn.Tokenization;
-using Lrnn.Torch;
+using Microsoft.Extensions.AI;
 
-Arguments arguments;
-try
+var prompt = new Argument<string>("prompt")
 {
-    arguments = Arguments.Parse(args);
-}
-catch (ArgumentException e)
+    Description = "The text to continue (\\n is a newline); an empty prompt starts a new document",
+    DefaultValueFactory = _ => "In the beginning",
+};
+var checkpoint = new Option<DirectoryInfo>("--checkpoint")
 {
-    Console.Error.WriteLine(e.Message);
-    Console.Error.WriteLine("usage: Generate <prompt> [--checkpoint DIR] [--max-new N] [--temperature T] [--top-k K] [--top-p P] " +
-                            "[--repetition-penalty R] [--seed S] [--device cpu|cuda]");
-    return 2;
-}
+    Description = "Checkpoint folder (config.json, model.safetensors, tokenizer.json)",
+    DefaultValueFactory = _ => new DirectoryInfo(Path.Combine("checkpoints", "kjv")),
+}.AcceptExistingOnly();
+var maxNew = new Option<int>("--max-new") { Description = "Tokens to generate at most", DefaultValueFactory = _ => 300 }
+    .Must(v => v > 0, "must be positive");
+var temperature = new Option<double>("--temperature") { Description = "Sampling temperature; 0 is greedy", DefaultValueFactory = _ => 0.8 }
+    .Must(v => v >= 0, "must be ≥ 0");
+var topK = new Option<int>("--top-k") { Description = "Sample among the k most likely tokens; 0 disables", DefaultValueFactory = _ => 40 }
+    .Must(v => v >= 0, "must be ≥ 0");
+var topP = new Option<double>("--top-p") { Description = "Nucleus sampling threshold in (0, 1]; 1 disables", DefaultValueFactory = _ => 1.0 }
+    .Must(v => v is > 0 and <= 1, "must be in (0, 1]");
+var repetitionPenalty = new Option<double>("--repetition-penalty") { Description = "CTRL's repetition penalty; 1 disables", DefaultValueFactory = _ => 1.05 }
+    .Must(v => v > 0, "must be positive");
+var seed = new Option<int>("--seed") { Description = "Sampling seed", DefaultValueFactory = _ => 1 };
+var stop = new Option<string[]>("--stop") { Description = "Stop string (repeatable); the reply ends before it", AllowMultipleArgumentsPerToken = false };
+var device = CommandLineOptions.Device("Where the model runs (default cpu)");
 
-using var model = LrnnLMHeadModel.FromPretrained(arguments.Checkpoint, arguments.Device);
-var tokenizer = LrnnTokenizer.FromPretrained(arguments.Checkpoint);
-var decoder = tokenizer.CreateStreamingDecoder();
-var options = arguments.Generation with { StopTokens = [tokenizer.EosId] };
-
-Console.Write(arguments.Prompt);
-// Training sequences are cut from packed documents at any position, so a prompt may be any text; an empty prompt
-// starts a new document (BOS), and the model writes a chapter from its heading.
-var prompt = arguments.Prompt.Length == 0 ? [tokenizer.BosId] : tokenizer.Encode(arguments.Prompt);
-await foreach (var token in model.GenerateAsync([prompt], options))
+var command = new RootCommand("Continue a prompt with an Lrnn checkpoint, streaming") { prompt, checkpoint, maxNew, temperature, topK, topP, repetitionPenalty, seed, stop, device };
+command.SetAction(async (parse, cancellationToken) =>
 {
-    Console.Write(decoder.Push(token.Token));
-}
-Console.WriteLine();
-return 0;
-
-internal sealed record Arguments(string Prompt, string Checkpoint, GenerationOptions Generation, Device Device)
-{
-    public static Arguments Parse(string[] args)
+    var defaults = new GenerationOptions
     {
-        string? prompt = null;
-        var checkpoint = Path.Combine("checkpoints", "kjv");
-        var generation = new GenerationOptions { MaxNewTokens = 300, Temperature = 0.8, TopK = 40, RepetitionPenalty = 1.05, Seed = 1 };
-        var device = Device.CPU;
-        for (var i = 0; i < args.Length; i++)
-        {
-            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
-            double Number() => double.Parse(Value(), CultureInfo.InvariantCulture);
-            switch (args[i])
-            {
-                case "--checkpoint": checkpoint = Value(); break;
-                case "--max-new": generation = generation with { MaxNewTokens = (int)Number() }; break;
-                case "--temperature": generation = generation with { Temperature = Number() }; break;
-                case "--top-k": generation = generation with { TopK = (int)Number() }; break;
-                case "--top-p": generation = generation with { TopP = Number() }; break;
-                case "--repetition-penalty": generation = generation with { RepetitionPenalty = Number() }; break;
-                case "--seed": generation = generation with { Seed = (int)Number() }; break;
-                case "--device": device = Device.Parse(Value()); break;
-                case var option when option.StartsWith("--", StringComparison.Ordinal): throw new ArgumentException($"unknown option {option}");
-                default: prompt = prompt is null ? args[i] : throw new ArgumentException("give one prompt (quote it)"); break;
-            }
-        }
-        return new Arguments((prompt ?? "In the beginning").Replace("\\n", "\n"), checkpoint, generation, device);
-    }
-}
+        MaxNewTokens = parse.GetValue(maxNew), Temperature = parse.GetValue(temperature), TopK = parse.GetValue(topK), TopP = parse.GetValue(topP),
+        RepetitionPenalty = parse.GetValue(repetitionPenalty), Seed = parse.GetValue(seed),
+    };
+    // Training sequences are cut from packed documents at any position, so a prompt may be any text; an empty prompt
+    // becomes BOS (a new document), and the model writes a chapter from its heading.
+    using var client = LrnnChatClient.FromPretrained(parse.GetValue(checkpoint)!.FullName, parse.GetValue(device),
+        new LrnnChatClientOptions { ModelId = parse.GetValue(checkpoint)!.Name, Defaults = defaults, StopSequences = parse.GetValue(stop) ?? [] });
+    var text = parse.GetValue(prompt)!.Replace("\\n", "\n");
+    Console.Write(text);
+    await foreach (var update in client.GetStreamingResponseAsync(text, cancellationToken: cancellationToken)) Console.Write(update.Text);
+    Console.WriteLine();
+    return 0;
+});
+return await command.Parse(args).InvokeAsync();

@@ -21,6 +21,15 @@ public sealed record GenerationOptions
     /// </summary>
     public double RepetitionPenalty { get; init; } = 1.0;
 
+    /// <summary>
+    /// OpenAI's frequency penalty: the logit of a token already generated c times is lowered by c × this (tokens of the
+    /// prompt do not count; negative values favour repetition); 0 disables.
+    /// </summary>
+    public double FrequencyPenalty { get; init; }
+
+    /// <summary>OpenAI's presence penalty: the logit of every token generated at least once is lowered by this; 0 disables.</summary>
+    public double PresencePenalty { get; init; }
+
     /// <summary>Tokens that end a sequence (for example EOS); the stop token itself is not returned.</summary>
     public IReadOnlyCollection<long> StopTokens { get; init; } = [];
 
@@ -37,5 +46,7 @@ public sealed record GenerationOptions
         ArgumentOutOfRangeException.ThrowIfNegative(TopK);
         if (TopP is <= 0 or > 1) throw new ArgumentOutOfRangeException(nameof(TopP), TopP, "top-p must be in (0, 1]");
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(RepetitionPenalty);
+        if (!double.IsFinite(FrequencyPenalty)) throw new ArgumentOutOfRangeException(nameof(FrequencyPenalty), FrequencyPenalty, "must be finite");
+        if (!double.IsFinite(PresencePenalty)) throw new ArgumentOutOfRangeException(nameof(PresencePenalty), PresencePenalty, "must be finite");
     }
 }

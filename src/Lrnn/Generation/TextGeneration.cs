@@ -21,12 +21,14 @@ public static class TextGeneration
     /// <summary>
     /// Continues every prompt (non-empty token ids) and returns the generated tokens of each, without stop tokens.
     /// <paramref name="onToken"/>, when given, receives each token as soon as it is chosen (streaming).
+    /// <paramref name="cancellationToken"/> is checked before every token: cancelling throws
+    /// <see cref="OperationCanceledException"/> before the next token is computed.
     /// </summary>
     public static IReadOnlyList<long[]> Generate(this LrnnLMHeadModel model, IReadOnlyList<long[]> prompts, GenerationOptions options,
-        Action<GeneratedToken>? onToken = null)
+        Action<GeneratedToken>? onToken = null, CancellationToken cancellationToken = default)
     {
         var outputs = prompts.Select(_ => new List<long>()).ToArray();
-        foreach (var token in Run(model, prompts, options, CancellationToken.None))
+        foreach (var token in Run(model, prompts, options, cancellationToken))
         {
             outputs[token.Sequence].Add(token.Token);
             onToken?.Invoke(token);
@@ -37,7 +39,8 @@ public static class TextGeneration
     /// <summary>
     /// Streams the generated tokens of every prompt as they are chosen. Generation runs on a thread of its own (libtorch's
     /// grad mode and the model's caches are per thread, while an async consumer may resume anywhere) and hands each
-    /// token over through a channel; leaving the loop early or cancelling stops it.
+    /// token over through a channel; leaving the loop early stops it, and cancelling throws
+    /// <see cref="OperationCanceledException"/> before the next token is handed out.
     /// </summary>
     public static async IAsyncEnumerable<GeneratedToken> GenerateAsync(this LrnnLMHeadModel model, IReadOnlyList<long[]> prompts,
         GenerationOptions options, [EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -58,7 +61,14 @@ public static class TextGeneration
         }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         try
         {
-            await foreach (var token in channel.Reader.ReadAllAsync(cancellationToken)) yield return token;
+            // Not ReadAllAsync: it hands out buffered tokens without looking at the token again, so a consumer slower than
+            // the model would keep receiving tokens after cancelling.
+            while (await channel.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+                while (channel.Reader.TryRead(out var token))
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    yield return token;
+                }
         }
         finally
         {
@@ -71,6 +81,7 @@ public static class TextGeneration
         CancellationToken cancellationToken)
     {
         options.Validate();
+        cancellationToken.ThrowIfCancellationRequested();
         if (prompts.Count == 0) yield break;
         for (var b = 0; b < prompts.Count; b++)
             if (prompts[b].Length == 0) throw new ArgumentException($"prompt {b} is empty: give at least one token (for example BOS)", nameof(prompts));
@@ -82,6 +93,7 @@ public static class TextGeneration
         var device = model.lm_head.WeightBlocks[0].device;
         var samplers = Enumerable.Range(0, batch).Select(b => new TokenSampler(options, options.Seed + b)).ToArray();
         var seen = prompts.Select(p => new HashSet<long>(p)).ToArray();
+        var counts = prompts.Select(_ => new Dictionary<long, int>()).ToArray();          // generated tokens only
         var generated = new int[batch];
         var finished = new bool[batch];
         var lastInput = new long[batch];
@@ -108,14 +120,17 @@ public static class TextGeneration
                             continue;
                         }
                         if (finished[b]) continue;
-                        var token = samplers[b].Next(rows.AsSpan(b * vocab, vocab), seen[b]);
+                        cancellationToken.ThrowIfCancellationRequested();
+                        var token = samplers[b].Next(rows.AsSpan(b * vocab, vocab), seen[b], counts[b]);
                         if (options.StopTokens.Contains(token) || ++generated[b] == options.MaxNewTokens) finished[b] = true;
                         lastInput[b] = token;
                         if (options.StopTokens.Contains(token)) continue;
                         seen[b].Add(token);
+                        counts[b][token] = counts[b].GetValueOrDefault(token) + 1;
                         yield return new GeneratedToken(b, token);
                     }
-                    if (finished.All(f => f) || cancellationToken.IsCancellationRequested) yield break;
+                    if (finished.All(f => f)) yield break;
+                    cancellationToken.ThrowIfCancellationRequested();
                     logits.Dispose();
                     using var input = torch.tensor(lastInput, [batch, 1], device);   // finished rows repeat their last token, ignored
                     logits = model.Step(input, cache);

@@ -1,8 +1,9 @@
 namespace Lrnn.Generation;
 
 /// <summary>
-/// Picks the next token of one sequence from its logits, on the host in float64: repetition penalty, then greedy
-/// argmax (temperature 0) or temperature, top-k, top-p and a draw from the sequence's own seeded stream.
+/// Picks the next token of one sequence from its logits, on the host in float64: repetition penalty, frequency and
+/// presence penalties (in that order, as vLLM applies them), then greedy argmax (temperature 0) or temperature, top-k,
+/// top-p and a draw from the sequence's own seeded stream.
 /// </summary>
 public sealed class TokenSampler(GenerationOptions options, int seed)
 {
@@ -10,12 +11,18 @@ public sealed class TokenSampler(GenerationOptions options, int seed)
 
     /// <param name="logits">The real vocabulary's logits (padded rows already removed); modified in place.</param>
     /// <param name="seen">Tokens of the sequence so far (prompt and generated), for the repetition penalty.</param>
-    public long Next(Span<double> logits, IReadOnlySet<long> seen)
+    /// <param name="generatedCounts">How often each token was generated so far (the prompt excluded), for the frequency
+    /// and presence penalties; null when nothing was generated.</param>
+    public long Next(Span<double> logits, IReadOnlySet<long> seen, IReadOnlyDictionary<long, int>? generatedCounts = null)
     {
         if (options.RepetitionPenalty != 1.0)
             foreach (var token in seen)
                 if ((ulong)token < (ulong)logits.Length)
                     logits[(int)token] = logits[(int)token] > 0 ? logits[(int)token] / options.RepetitionPenalty : logits[(int)token] * options.RepetitionPenalty;
+        if (generatedCounts is not null && (options.FrequencyPenalty != 0 || options.PresencePenalty != 0))
+            foreach (var (token, count) in generatedCounts)
+                if ((ulong)token < (ulong)logits.Length && count > 0)
+                    logits[(int)token] -= count * options.FrequencyPenalty + options.PresencePenalty;
         if (options.Temperature == 0) return ArgMax(logits);
 
         // Candidates by descending logit (ties by id, so the order is reproducible).

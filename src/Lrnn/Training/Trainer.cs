@@ -27,8 +27,13 @@ namespace Lrnn.Training;
 /// <para>
 /// A checkpoint is one folder: the model as <see cref="LrnnLMHeadModel.SavePretrained"/> writes it (so
 /// <see cref="LrnnLMHeadModel.FromPretrained"/> loads it), the tokenizer, <c>optimizer.bin</c>,
-/// <see cref="TrainerState.FileName"/> (step, data position, RNG state, history) and the loss curve
-/// <see cref="LossCurve.FileName"/>. <see cref="Resume"/> from it continues bit-identically on CPU.
+/// <see cref="TrainerState.FileName"/> (step, data position, RNG state, history); <see cref="CheckpointSaved"/> lets an
+/// observer add files beside it (the examples draw the loss curve). <see cref="Resume"/> from it continues
+/// bit-identically on CPU.
+/// </para>
+/// <para>
+/// The trainer draws nothing: progress goes to an <see cref="IProgress{T}"/> of <see cref="TrainingStatus"/> when one is
+/// given (a progress bar), otherwise to the logger as a plain line every <see cref="TrainingOptions.LogInterval"/> steps.
 /// </para>
 /// </summary>
 public sealed class Trainer : IDisposable
@@ -80,6 +85,9 @@ public sealed class Trainer : IDisposable
 
     public TrainingHistory History { get; private set; } = new();
 
+    /// <summary>Raised after every checkpoint is written (on the training thread).</summary>
+    public event EventHandler<CheckpointSavedEventArgs>? CheckpointSaved;
+
     /// <summary>
     /// The last <see cref="Evaluate"/>'s loss per byte of text in bits (total nats / total UTF-8 bytes of the targets /
     /// ln 2): unlike the loss per token it compares runs with different tokenizers. NaN before the first evaluation.
@@ -89,12 +97,16 @@ public sealed class Trainer : IDisposable
     /// <summary>
     /// Trains until <see cref="TrainingOptions.MaxSteps"/>, <see cref="TrainingOptions.MaxDuration"/> or cancellation,
     /// validating and checkpointing (into <paramref name="checkpointDirectory"/>, when given) at the configured
-    /// intervals and at the end.
+    /// intervals and at the end. Cancellation is checked between optimizer steps: the run then ends as at the time
+    /// limit, with a final validation and checkpoint (resumable), and <see cref="TrainingResult.StoppedEarly"/> set.
+    /// <paramref name="progress"/>, when given, receives a <see cref="TrainingStatus"/> after every step (and replaces
+    /// the logged step lines).
     /// </summary>
-    public TrainingResult Train(string? checkpointDirectory = null, CancellationToken cancellationToken = default)
+    public TrainingResult Train(string? checkpointDirectory = null, CancellationToken cancellationToken = default,
+        IProgress<TrainingStatus>? progress = null)
     {
         var clock = Stopwatch.StartNew();
-        var progress = new TrainingProgress(Step, TokensSeen);
+        var (firstStep, firstTokens) = (Step, TokensSeen);
         _logger.LogInformation("Training {Parameters:N0} parameters from step {Step} to {MaxSteps}: {Sequences} sequences of {Length} tokens, " +
                                "{Batch} × {Accumulation} sequences per step, {Device}",
             _model.parameter_count(), Step, _options.MaxSteps, _train.Count, _train.SequenceLength, _options.BatchSize,
@@ -111,20 +123,21 @@ public sealed class Trainer : IDisposable
                 break;
             }
             var (loss, learningRate) = TrainStep();
-            progress.Update(Step, _options.MaxSteps, loss, learningRate, TokensSeen);
-            if (!progress.Interactive && (Step % _options.LogInterval == 0 || Step == 1))
+            var elapsed = clock.Elapsed;
+            var done = Step - firstStep;
+            var status = new TrainingStatus(Step, _options.MaxSteps, loss, learningRate, TokensSeen,
+                (TokensSeen - firstTokens) / Math.Max(1e-9, elapsed.TotalSeconds), elapsed,
+                done <= 0 ? TimeSpan.Zero : elapsed / done * (_options.MaxSteps - Step), validationLoss ?? History.Validation.LastOrDefault().Loss);
+            if (progress is not null) progress.Report(status);
+            else if (Step % _options.LogInterval == 0 || Step == 1)
                 _logger.LogInformation("step {Step}/{MaxSteps} loss {Loss:F4} lr {LearningRate:E2} {TokensPerSecond:F0} tok/s ETA {Eta:hh\\:mm\\:ss}",
-                    Step, _options.MaxSteps, loss, learningRate, progress.TokensPerSecond(TokensSeen), progress.Eta(Step, _options.MaxSteps));
+                    Step, _options.MaxSteps, loss, learningRate, status.TokensPerSecond, status.Eta);
             var last = Step == _options.MaxSteps;
             if (last || (_options.EvalInterval > 0 && Step % _options.EvalInterval == 0))
-            {
-                progress.Break();
                 validationLoss = ValidateAndRecord();
-            }
             if (checkpointDirectory is not null && !last && _options.CheckpointInterval > 0 && Step % _options.CheckpointInterval == 0)
                 SaveCheckpoint(checkpointDirectory);
         }
-        progress.Break();
         if (History.Validation.Count == 0 || History.Validation[^1].Step != Step) validationLoss = ValidateAndRecord();
         if (checkpointDirectory is not null) SaveCheckpoint(checkpointDirectory);
         return new TrainingResult(Step, TokensSeen, validationLoss ?? History.Validation[^1].Loss, clock.Elapsed, stoppedEarly, ValidationBitsPerByte);
@@ -221,9 +234,9 @@ public sealed class Trainer : IDisposable
     // ---- checkpoints -------------------------------------------------------------------------------------------
 
     /// <summary>
-    /// Writes the model, tokenizer, optimizer, trainer state and loss curve into <paramref name="directory"/>, as one
-    /// atomic replacement of the folder (<see cref="AtomicFolder"/>): a run killed while saving leaves the previous
-    /// checkpoint whole, never new weights with an old optimizer state or step.
+    /// Writes the model, tokenizer, optimizer and trainer state into <paramref name="directory"/>, as one atomic
+    /// replacement of the folder (<see cref="AtomicFolder"/>): a run killed while saving leaves the previous checkpoint
+    /// whole, never new weights with an old optimizer state or step. Then raises <see cref="CheckpointSaved"/>.
     /// </summary>
     public void SaveCheckpoint(string directory)
     {
@@ -241,15 +254,15 @@ public sealed class Trainer : IDisposable
                 History = History,
                 Options = _options,
             }.Save(staging);
-            LossCurve.Save(Path.Combine(staging, LossCurve.FileName), History, $"{_model.Config.NLayer}-layer {string.Join("+", _model.Config.MixerTypes.Distinct())}, step {Step}");
         }, IsCheckpointFile);
         _logger.LogInformation("step {Step}: checkpoint written to {Directory}", Step, directory);
+        CheckpointSaved?.Invoke(this, new CheckpointSavedEventArgs(directory, Step, History));
     }
 
     /// <summary>The files a training checkpoint consists of: a new one supersedes them even where it lacks one.</summary>
     private static bool IsCheckpointFile(string name) =>
         SafeTensorsCheckpoint.IsWeightsFile(name) || name is LrnnConfig.FileName or OptimizerFileName or TrainerState.FileName
-            or LossCurve.FileName or ByteTokenizer.FileName;
+            or LrnnTokenizer.FileName or LrnnTokenizer.ConfigFileName;
 
     /// <summary>Restores the weights, optimizer, step, data position, RNG state and history of a checkpoint.</summary>
     public void Resume(string directory)

@@ -106,4 +106,43 @@ public sealed class TextGenerationTests
         Assert.Equal(expected, model.Generate(Prompts, Sampling));
     }
 
+    [Fact]
+    public void CancellationStopsBeforeTheNextTokenAndThrows()
+    {
+        using var model = Model("cpu");
+        using var cancel = new CancellationTokenSource();
+        var seen = new List<GeneratedToken>();
+        Assert.Throws<OperationCanceledException>(() => model.Generate([Prompts[0]], Sampling with { MaxNewTokens = 100 }, token =>
+        {
+            seen.Add(token);
+            if (seen.Count == 3) cancel.Cancel();
+        }, cancel.Token));
+        Assert.Equal(3, seen.Count);
+        Assert.Equal(model.Generate([Prompts[0]], Sampling with { MaxNewTokens = 3 })[0], seen.Select(t => t.Token));
+        Assert.Throws<OperationCanceledException>(() => model.Generate([Prompts[0]], Sampling, cancellationToken: cancel.Token));
+    }
+
+    [Fact]
+    public void FrequencyAndPresencePenaltiesCountOnlyGeneratedTokens()
+    {
+        // Reference: greedy decoding through the full forward, each logit lowered by count·0.6 + 0.9 once generated.
+        using var model = Model("cpu");
+        var prompt = Prompts[1];
+        var options = new GenerationOptions { Temperature = 0, MaxNewTokens = 12, FrequencyPenalty = 0.6, PresencePenalty = 0.9 };
+        var generated = model.Generate([prompt], options)[0];
+        var ids = prompt.ToList();
+        var counts = new Dictionary<int, int>();
+        for (var n = 0; n < 12; n++)
+        {
+            using var input = torch.tensor(ids.ToArray(), [1, ids.Count], "cpu");
+            using var logits = model.Forward(input, numLastTokens: 1);
+            var row = Lrnn.Tests.Model.ModelTestData.Doubles(logits).Take(Tokenizer.VocabSize).ToArray();
+            foreach (var (token, count) in counts) row[token] -= count * 0.6 + 0.9;
+            var next = Array.IndexOf(row, row.Max());
+            counts[next] = counts.GetValueOrDefault(next) + 1;
+            ids.Add(next);
+        }
+        Assert.Equal(ids.Skip(prompt.Length), generated);
+        Assert.NotEqual(generated, model.Generate([prompt], options with { FrequencyPenalty = 0, PresencePenalty = 0 })[0]);
+    }
 }

@@ -32,6 +32,22 @@ public sealed class TokenSamplerTests
         Assert.Equal([1.0, 1.5, -4.0, 2.5, 0.0], logits);
     }
 
+    [Fact]
+    public void FrequencyAndPresencePenaltiesSubtractCountTimesFrequencyPlusPresence()
+    {
+        // OpenAI's definition: logit[j] −= c[j]·α_frequency + [c[j] > 0]·α_presence, after the repetition penalty.
+        var counts = new Dictionary<long, int> { [1] = 3, [3] = 1, [4] = 0 };
+        var options = new GenerationOptions { Temperature = 0, RepetitionPenalty = 2, FrequencyPenalty = 0.25, PresencePenalty = 0.5 };
+        var logits = Logits.ToArray();
+        var token = new TokenSampler(options, 0).Next(logits, new HashSet<long> { 1, 3 }, counts);
+        double[] expected = [1.0, 3.0 / 2 - 3 * 0.25 - 0.5, -2.0, 2.5 / 2 - 1 * 0.25 - 0.5, 0.0];
+        Assert.Equal(expected, logits);
+        Assert.Equal(0, token);                                            // 1.0 is now the largest
+        // A negative presence penalty favours tokens already generated.
+        Assert.Equal(2, new TokenSampler(new GenerationOptions { Temperature = 0, PresencePenalty = -10 }, 0)
+            .Next(Logits.ToArray(), Nothing, new Dictionary<long, int> { [2] = 1 }));
+    }
+
     [Theory]
     [InlineData(1.0, 0, 1.0)]
     [InlineData(0.7, 0, 1.0)]

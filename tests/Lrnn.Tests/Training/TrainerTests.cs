@@ -109,21 +109,61 @@ public sealed class TrainerTests
     }
 
     [Fact]
-    public void CheckpointLoadsAsAPretrainedModelWithTokenizerAndLossCurve()
+    public void CheckpointLoadsAsAPretrainedModelWithTokenizerAndRaisesCheckpointSaved()
     {
         var (train, validation) = Data(16);
         using var folder = new TempFolder();
         using var model = new LrnnLMHeadModel(ModelConfig(16));
+        var saved = new List<(string Directory, long Step, int TrainPoints)>();
         using (var trainer = new Trainer(model, train, validation, Options(3), tokenizer: Tokenizer))
+        {
+            trainer.CheckpointSaved += (_, e) => saved.Add((e.Directory, e.Step, e.History.Train.Count));
             trainer.Train(folder.Path);
-        foreach (var file in new[] { "config.json", "model.safetensors", ByteTokenizer.FileName, Trainer.OptimizerFileName, TrainerState.FileName, LossCurve.FileName })
+        }
+        Assert.Equal([(folder.Path, 3L, 3)], saved);
+        foreach (var file in new[] { "config.json", "model.safetensors", ByteTokenizer.FileName, Trainer.OptimizerFileName, TrainerState.FileName })
             Assert.True(File.Exists(folder.File(file)), $"{file} is missing from the checkpoint");
         using var reloaded = LrnnLMHeadModel.FromPretrained(folder.Path);
         using var ids = torch.tensor(Tokenizer.Encode("And God", addBos: true), [1, 8]);
         using var a = model.Forward(ids);
         using var b = reloaded.Forward(ids);
         Assert.True(torch.equal(a, b));
-        Assert.StartsWith("<svg", File.ReadAllText(folder.File(LossCurve.FileName)));
         Assert.Equal(3, TrainerState.Load(folder.Path).History.Train.Count);
+    }
+
+    [Fact]
+    public void ProgressReportsEveryStepAndCancellationEndsTheRunWithAResumableCheckpoint()
+    {
+        var (train, validation) = Data(16);
+        using var folder = new TempFolder();
+        using var model = new LrnnLMHeadModel(ModelConfig(16));
+        using var cancel = new CancellationTokenSource();
+        var reports = new List<TrainingStatus>();
+        var progress = new SynchronousProgress<TrainingStatus>(status =>
+        {
+            reports.Add(status);
+            if (status.Step == 2) cancel.Cancel();
+        });
+        TrainingResult result;
+        using (var trainer = new Trainer(model, train, validation, Options(10) with { LogInterval = 1 }))
+            result = trainer.Train(folder.Path, cancel.Token, progress);
+
+        // Cancelled after step 2: no third step, a final validation and a checkpoint at step 2.
+        Assert.Equal([1L, 2L], reports.Select(r => r.Step));
+        Assert.True(result.StoppedEarly);
+        Assert.Equal(2, result.Steps);
+        Assert.Equal(2, TrainerState.Load(folder.Path).Step);
+        Assert.All(reports, r => Assert.Equal(10, r.MaxSteps));
+        Assert.Equal(reports.Select(r => r.Loss), TrainerState.Load(folder.Path).History.Train.Select(p => p.Loss));
+        Assert.Equal(2 * Options(10).BatchSize * 16L, reports[^1].TokensSeen);
+        Assert.True(reports[^1].TokensPerSecond > 0 && reports[^1].Eta > TimeSpan.Zero);
+        // The first report knows the validation loss measured before training.
+        Assert.NotNull(reports[0].ValidationLoss);
+    }
+
+    /// <summary>Reports on the calling thread (Progress&lt;T&gt; posts to the thread pool, too late for a test).</summary>
+    private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
     }
 }
