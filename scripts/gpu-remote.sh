@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs ON the GPU machine (see scripts/gpu.sh), from the repository root; that machine has no .NET and no network.
 #   1. builds the shim with CMake against the machine's Python torch (CUDA when libtorch_cuda.so is there);
-#   2. unpacks .gpu/bundle.tar.gz (scripts/publish.sh) and runs the published tests against that shim;
+#   2. unpacks .gpu/bundle.tar.xz (scripts/publish.sh) and runs the published tests against that shim;
 #   3. writes to $OUT: summary.txt (all tests, and the CUDA tests apart), build.log, tests.log, tests.xml;
 #   4. with --bench, also runs scripts/bench-overhead.sh with the published benchmarks into $OUT/bench/;
 #   5. with --then SCRIPT, sources SCRIPT last (it sees $UNPACKED, $OUT, $LRNN_NATIVE; e.g. scripts/gpu-issue-runs.sh).
@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 
 WITH_BENCH=0
 PY=${LRNN_PYTHON:-python3}
-BUNDLE=.gpu/bundle.tar.gz
+BUNDLE=.gpu/bundle.tar.xz
 THEN=""
 XUNIT_ARGS=()
 while [ $# -gt 0 ]; do
@@ -72,7 +72,9 @@ export LRNN_NATIVE="$PWD/$BUILD/liblrnn_torch.so"
 
 # ---- 2. the tests ----------------------------------------------------------------------------------------
 [ -f "$BUNDLE" ] || fail "no $BUNDLE: run scripts/publish.sh (scripts/gpu.sh does) before the device call"
-tar -C "$UNPACKED" -xzf "$BUNDLE" || fail "could not unpack $BUNDLE"
+# Python's tarfile unpacks xz where the image lacks the xz tool.
+tar -C "$UNPACKED" -xJf "$BUNDLE" 2>/dev/null || python3 -c "import sys, tarfile; tarfile.open(sys.argv[1]).extractall(sys.argv[2])" "$BUNDLE" "$UNPACKED" ||
+  fail "could not unpack $BUNDLE"
 # The image may lack libicu; nothing here depends on culture data.
 export DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1
 TESTS="$UNPACKED/tests/Lrnn.Tests"
