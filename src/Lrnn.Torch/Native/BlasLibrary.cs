@@ -65,8 +65,12 @@ internal static class BlasLibrary
     private static string? BuildInfo(string key)
     {
         var config = System.Runtime.InteropServices.Marshal.PtrToStringUTF8(NativeMethods.lrnn_build_config()) ?? "";
+        // PyTorch 2.x writes "  - Build settings: BLAS_INFO=mkl, BUILD_TYPE=Release, ...": the key can follow a label.
         foreach (var part in config.Split([',', '\n'], StringSplitOptions.TrimEntries))
-            if (part.StartsWith(key + "=", StringComparison.Ordinal)) return part[(key.Length + 1)..];
+        {
+            var at = part.IndexOf(key + "=", StringComparison.Ordinal);
+            if (at >= 0 && (at == 0 || part[at - 1] == ' ')) return part[(at + key.Length + 1)..];
+        }
         return null;
     }
 }

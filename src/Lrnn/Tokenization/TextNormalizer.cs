@@ -20,10 +20,20 @@ public sealed class TextNormalizer
 
     public IReadOnlyList<string> Steps { get; }
 
+    /// <summary>
+    /// Whether this process can apply Unicode normalization. .NET normalizes through ICU; in globalization-invariant
+    /// mode (no libicu, or DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1) <see cref="string.Normalize(NormalizationForm)"/>
+    /// returns non-ASCII text unchanged, which would silently give other ids than Hugging Face's tokenizers.
+    /// </summary>
+    public static bool UnicodeNormalizationAvailable { get; } = "e\u0301".Normalize(NormalizationForm.FormC) == "\u00e9";
+
     public string Apply(string text)
     {
         foreach (var step in Steps)
         {
+            if (step != "Lowercase" && !UnicodeNormalizationAvailable && !System.Text.Ascii.IsValid(text))
+                throw new NotSupportedException($"the tokenizer's {step} normalizer needs ICU (libicu), and this process runs in " +
+                                                "globalization-invariant mode: install libicu and unset DOTNET_SYSTEM_GLOBALIZATION_INVARIANT");
             text = step switch
             {
                 "NFC" => text.Normalize(NormalizationForm.FormC),
