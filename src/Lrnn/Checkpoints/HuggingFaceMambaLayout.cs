@@ -100,6 +100,9 @@ public static class HuggingFaceMambaLayout
         var args = config.ArgumentsFor("Mamba");
         if (args.GetString("discretization") != "mamba")
             throw new LrnnConfigException($"this model cannot be saved as transformers' MambaForCausalLM: its Mamba discretization is '{args.GetString("discretization")}' (transformers computes 'mamba')");
+        if (args.GetBool("event_mode"))
+            throw new LrnnConfigException("this model cannot be saved as transformers' MambaForCausalLM: its Mamba layers run in event mode " +
+                                          "(dtA_proj), which transformers has no weights for");
         var rank = args.GetString("dt_rank");
         var dtRank = rank == "auto" ? (config.DModel + 15) / 16 : long.Parse(rank, CultureInfo.InvariantCulture);
         return new JObject

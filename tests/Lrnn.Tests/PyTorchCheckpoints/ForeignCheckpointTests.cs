@@ -178,6 +178,22 @@ public sealed class ForeignCheckpointTests : IDisposable
         Assert.False(Directory.Exists(target));
     }
 
+    [Fact]
+    public void AnEventModeMambaIsNotSavedInTransformersLayout()
+    {
+        // transformers has no weights for dtA_proj, which event mode adds.
+        var config = new LrnnConfig
+        {
+            DModel = 16, DState = 4, NLayer = 1, VocabSize = 20, MixerTypes = ["Mamba"],
+            MixerKwargs = JObject.Parse("""{"Mamba": {"event_mode": true}}"""),
+        };
+        using var model = new LrnnLMHeadModel(config);
+        var target = Path.Combine(_folder.Path, "event-mode");
+        var e = Assert.Throws<LrnnConfigException>(() => model.SavePretrained(target, layout: CheckpointLayout.HuggingFaceMamba));
+        Assert.Contains("event mode", e.Message);
+        Assert.False(Directory.Exists(target));
+    }
+
     /// <summary>Logits within 1e-4 of the reference (every column, padded ones included) and the same 16 greedy tokens.</summary>
     private static void AssertMatchesReference(LrnnLMHeadModel model, JObject expected, string what)
     {
