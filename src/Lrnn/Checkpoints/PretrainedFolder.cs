@@ -39,14 +39,15 @@ public static class PretrainedFolder
     /// The folder's weights under Lrnn's keys. The caller owns the result (dispose it). A folder holding both
     /// safetensors and pytorch_model.bin is read from safetensors (it cannot run code and maps without copies).
     /// </summary>
-    public static LoadedCheckpoint LoadWeights(string directory, CheckpointLayout layout, Device? device = null, ScalarType? dtype = null)
+    public static LoadedCheckpoint LoadWeights(string directory, CheckpointLayout layout, Device? device = null, ScalarType? dtype = null,
+        CancellationToken cancellationToken = default, IProgress<CheckpointLoadProgress>? progress = null)
     {
         var loaded = HasSafeTensors(directory)
-            ? SafeTensorsCheckpoint.Load(directory, device, dtype)
+            ? SafeTensorsCheckpoint.Load(directory, device, dtype, cancellationToken, progress)
             : File.Exists(Path.Combine(directory, PyTorchCheckpoint.FileName))
-                ? PyTorchCheckpoint.Load(Path.Combine(directory, PyTorchCheckpoint.FileName), device, dtype)
+                ? PyTorchCheckpoint.Load(Path.Combine(directory, PyTorchCheckpoint.FileName), device, dtype, null, cancellationToken, progress)
                 : File.Exists(Path.Combine(directory, PyTorchCheckpoint.IndexFileName))
-                    ? PyTorchCheckpoint.LoadSharded(Path.Combine(directory, PyTorchCheckpoint.IndexFileName), device, dtype)
+                    ? PyTorchCheckpoint.LoadSharded(Path.Combine(directory, PyTorchCheckpoint.IndexFileName), device, dtype, null, cancellationToken, progress)
                     : throw new FileNotFoundException(
                         $"{directory} holds no weights: expected {SafeTensorsCheckpoint.SingleFileName}, a sharded safetensors index, " +
                         $"{PyTorchCheckpoint.FileName} or {PyTorchCheckpoint.IndexFileName}");

@@ -20,7 +20,8 @@ public static class PyTorchCheckpoint
     /// Reads <paramref name="path"/>; tensors go to <paramref name="device"/> (default CPU) and floating-point ones
     /// are converted to <paramref name="dtype"/> when given, as <see cref="SafeTensorsCheckpoint.Load"/> does.
     /// </summary>
-    public static LoadedCheckpoint Load(string path, Device? device = null, ScalarType? dtype = null, PyTorchReadOptions? options = null)
+    public static LoadedCheckpoint Load(string path, Device? device = null, ScalarType? dtype = null, PyTorchReadOptions? options = null,
+        CancellationToken cancellationToken = default, IProgress<CheckpointLoadProgress>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(path);
         if (dtype is { } d && !d.IsFloatingPoint())
@@ -31,6 +32,8 @@ public static class PyTorchCheckpoint
             using var file = PyTorchCheckpointFile.Open(path, options);
             foreach (var info in file.Tensors)
             {
+                cancellationToken.ThrowIfCancellationRequested();
+                progress?.Report(new CheckpointLoadProgress(tensors.Count, file.Tensors.Count));
                 if (file.TiedTo(info.Name) is { } kept) tensors.Add(info.Name, tensors[kept].alias().DetachFromDisposeScope());
                 else tensors.Add(info.Name, ToTensor(file.ReadContiguous(info), ToScalarType(info.Dtype), info.Shape.ToArray(), device, dtype));
             }
@@ -40,6 +43,7 @@ public static class PyTorchCheckpoint
             foreach (var tensor in tensors.Values) tensor.Dispose();
             throw;
         }
+        progress?.Report(new CheckpointLoadProgress(tensors.Count, tensors.Count));
         return new LoadedCheckpoint(tensors, new Dictionary<string, string>());
     }
 
@@ -47,7 +51,8 @@ public static class PyTorchCheckpoint
     /// Reads a sharded checkpoint: every shard named by the index's <c>weight_map</c> (plain file names in the index's
     /// folder), keeping the tensors the map assigns to that shard; a name the map lists but no shard holds is an error.
     /// </summary>
-    public static LoadedCheckpoint LoadSharded(string indexPath, Device? device = null, ScalarType? dtype = null, PyTorchReadOptions? options = null)
+    public static LoadedCheckpoint LoadSharded(string indexPath, Device? device = null, ScalarType? dtype = null, PyTorchReadOptions? options = null,
+        CancellationToken cancellationToken = default, IProgress<CheckpointLoadProgress>? progress = null)
     {
         Dictionary<string, string> map;
         try
@@ -68,9 +73,10 @@ public static class PyTorchCheckpoint
             {
                 if (shard.Length == 0 || Path.GetFileName(shard) != shard || shard is "." or "..")
                     throw new PyTorchCheckpointException(indexPath, $"shard '{shard}' is not a file name in the index's folder");
-                using var part = Load(Path.Combine(folder, shard), device, dtype, options);
+                using var part = Load(Path.Combine(folder, shard), device, dtype, options, cancellationToken);
                 foreach (var (name, tensor) in part.Tensors)
                     if (map.GetValueOrDefault(name) == shard) tensors.Add(name, tensor.alias().DetachFromDisposeScope());
+                progress?.Report(new CheckpointLoadProgress(tensors.Count, map.Count));
             }
             var missing = map.Keys.Where(k => !tensors.ContainsKey(k)).ToList();
             if (missing.Count > 0)

@@ -72,9 +72,12 @@ public static class SafeTensorsCheckpoint
     /// <c>model.safetensors.index.json</c> or <c>model.safetensors</c>. Tensors go to <paramref name="device"/>
     /// (default CPU); floating-point tensors are converted to <paramref name="dtype"/> when given (integer, bool
     /// and complex tensors keep theirs, as with <c>Module.to(dtype)</c>). Names recorded as tied in the
-    /// metadata come back as aliases of the kept tensor, sharing its storage.
+    /// metadata come back as aliases of the kept tensor, sharing its storage. <paramref name="cancellationToken"/> is
+    /// checked before each tensor (a cancelled load frees what it read and throws <see cref="OperationCanceledException"/>);
+    /// <paramref name="progress"/> hears of each tensor read.
     /// </summary>
-    public static LoadedCheckpoint Load(string path, Device? device = null, ScalarType? dtype = null)
+    public static LoadedCheckpoint Load(string path, Device? device = null, ScalarType? dtype = null,
+        CancellationToken cancellationToken = default, IProgress<CheckpointLoadProgress>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(path);
         if (dtype is { } d && !d.IsFloatingPoint())
@@ -88,13 +91,24 @@ public static class SafeTensorsCheckpoint
             if (indexPath is null)
             {
                 using var file = SafeTensorsFile.Open(Directory.Exists(path) ? Path.Combine(path, SingleFileName) : path);
-                foreach (var view in file.Tensors) tensors.Add(view.Name, ToTensor(view, device, dtype));
+                foreach (var view in file.Tensors)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    tensors.Add(view.Name, ToTensor(view, device, dtype));
+                    progress?.Report(new CheckpointLoadProgress(tensors.Count, file.Tensors.Count));
+                }
                 foreach (var (key, value) in file.Metadata) metadata.Add(key, value);
             }
             else
             {
                 using var sharded = SafeTensorsShardedFile.Open(indexPath);
-                foreach (var name in sharded.Names) tensors.Add(name, ToTensor(sharded[name], device, dtype));
+                var total = sharded.Names.Count();
+                foreach (var name in sharded.Names)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    tensors.Add(name, ToTensor(sharded[name], device, dtype));
+                    progress?.Report(new CheckpointLoadProgress(tensors.Count, total));
+                }
                 foreach (var (key, value) in sharded.Shards.SelectMany(s => s.Metadata)) metadata.TryAdd(key, value);
             }
             foreach (var (name, kept) in metadata)

@@ -194,16 +194,18 @@ public sealed class LrnnLMHeadModel : Module
     /// mamba_ssm's or transformers' MambaForCausalLM (<see cref="CheckpointLayout"/>, detected from config.json);
     /// weights are model.safetensors (single or sharded) or pytorch_model.bin, read without running its pickle.
     /// <paramref name="mixerKwargs"/>: the mixer kwargs of an lrnnx folder, whose config.json lacks them (as lrnnx's from_pretrained).
+    /// A large checkpoint's load can be cancelled between tensors (<see cref="OperationCanceledException"/>, nothing left
+    /// allocated) and reports each tensor read to <paramref name="progress"/>.
     /// </summary>
     public static LrnnLMHeadModel FromPretrained(string directory, Device? device = null, ScalarType? dtype = null, ILogger? logger = null,
-        Newtonsoft.Json.Linq.JObject? mixerKwargs = null)
+        Newtonsoft.Json.Linq.JObject? mixerKwargs = null, CancellationToken cancellationToken = default, IProgress<CheckpointLoadProgress>? progress = null)
     {
         logger ??= NullLogger.Instance;
         var (layout, config) = PretrainedFolder.LoadConfig(directory, mixerKwargs);
         var model = new LrnnLMHeadModel(config, dtype, device);
         try
         {
-            using var checkpoint = PretrainedFolder.LoadWeights(directory, layout, device, dtype);
+            using var checkpoint = PretrainedFolder.LoadWeights(directory, layout, device, dtype, cancellationToken, progress);
             // A tied lm_head.weight comes back as an alias when the file records the tie; a file without that record
             // (written by another tool) gets the embedding under both names here.
             var source = new Dictionary<string, Tensor>(checkpoint.Tensors);

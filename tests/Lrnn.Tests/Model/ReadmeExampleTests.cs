@@ -1,3 +1,4 @@
+using Lrnn.Checkpoints;
 using Lrnn.Config;
 using Lrnn.Models;
 using Lrnn.Torch;
@@ -34,7 +35,9 @@ public class ReadmeExampleTests
             Assert.Equal(new long[] { 2, 1, 264 }, stepLogits.shape);
 
             model.SavePretrained(folder);
-            using var again = LrnnLMHeadModel.FromPretrained(folder);
+            var reports = new List<CheckpointLoadProgress>();
+            using var again = LrnnLMHeadModel.FromPretrained(folder,
+                progress: new Progress<CheckpointLoadProgress>(p => { lock (reports) reports.Add(p); }));
             using var reloaded = again.Forward(ids);
             Assert.True(reloaded.allclose(logits, rtol: 0, atol: 0));
         }
