@@ -27,6 +27,6 @@ Device call (tool "run"; one call does everything, well inside its 10-minute lim
   command:   bash scripts/gpu-remote.sh$BENCH_FLAG
   carry:     [".gpu/bundle.tar.xz"]
   timeout_s: 600
-  kind:      nvidia-h100-x1 (any single-GPU kind will do)
+  kind:      nvidia-h200 (any single-GPU kind will do)
 Read summary.txt first: it has the "cuda tests: N passed, N failed, N skipped" line and the failed names.
 CALL

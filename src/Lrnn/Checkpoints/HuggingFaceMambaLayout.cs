@@ -1,5 +1,6 @@
 using System.Globalization;
 using Lrnn.Config;
+using Lrnn.Modules.Mixers;
 using Lrnn.Torch;
 using Newtonsoft.Json.Linq;
 
@@ -104,7 +105,7 @@ public static class HuggingFaceMambaLayout
             throw new LrnnConfigException("this model cannot be saved as transformers' MambaForCausalLM: its Mamba layers run in event mode " +
                                           "(dtA_proj), which transformers has no weights for");
         var rank = args.GetString("dt_rank");
-        var dtRank = rank == "auto" ? (config.DModel + 15) / 16 : long.Parse(rank, CultureInfo.InvariantCulture);
+        var dtRank = rank == "auto" ? Mamba.AutoDtRank(config.DModel) : long.Parse(rank, CultureInfo.InvariantCulture);
         return new JObject
         {
             ["architectures"] = new JArray("MambaForCausalLM"),

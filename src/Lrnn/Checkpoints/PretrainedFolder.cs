@@ -30,8 +30,10 @@ public static class PretrainedFolder
         {
             CheckpointLayout.MambaSsm => MambaSsmLayout.ToLrnnConfig(json, path),
             CheckpointLayout.HuggingFaceMamba => HuggingFaceMambaLayout.ToLrnnConfig(json, path),
-            _ => LrnnConfig.Load(directory, mixerKwargs),
+            _ => LrnnConfig.Load(directory, mixerKwargs),      // bounds the sizes itself (LrnnConfig.FromJson)
         };
+        // A foreign config's sizes get the same bound before anything is allocated.
+        if (layout != CheckpointLayout.Lrnn) ConfigSizeBound.Check(config, path);
         return (layout, config);
     }
 

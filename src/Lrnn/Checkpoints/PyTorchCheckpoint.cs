@@ -33,9 +33,9 @@ public static class PyTorchCheckpoint
             foreach (var info in file.Tensors)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                progress?.Report(new CheckpointLoadProgress(tensors.Count, file.Tensors.Count));
                 if (file.TiedTo(info.Name) is { } kept) tensors.Add(info.Name, tensors[kept].alias().DetachFromDisposeScope());
                 else tensors.Add(info.Name, ToTensor(file.ReadContiguous(info), ToScalarType(info.Dtype), info.Shape.ToArray(), device, dtype));
+                progress?.Report(new CheckpointLoadProgress(tensors.Count, file.Tensors.Count));
             }
         }
         catch
@@ -43,7 +43,6 @@ public static class PyTorchCheckpoint
             foreach (var tensor in tensors.Values) tensor.Dispose();
             throw;
         }
-        progress?.Report(new CheckpointLoadProgress(tensors.Count, tensors.Count));
         return new LoadedCheckpoint(tensors, new Dictionary<string, string>());
     }
 

@@ -111,9 +111,8 @@ public sealed class Trainer : IDisposable
                                "{Batch} × {Accumulation} sequences per step, {Device}",
             _model.parameter_count(), Step, _options.MaxSteps, _train.Count, _train.SequenceLength, _options.BatchSize,
             _options.GradientAccumulationSteps, _device);
-        double? validationLoss = null;
         var stoppedEarly = false;
-        if (Step == 0 && History.Validation.Count == 0) validationLoss = ValidateAndRecord();   // where the curve starts
+        if (Step == 0 && History.Validation.Count == 0) ValidateAndRecord();   // where the curve starts
         _model.train();
         while (Step < _options.MaxSteps)
         {
@@ -127,20 +126,20 @@ public sealed class Trainer : IDisposable
             var done = Step - firstStep;
             var status = new TrainingStatus(Step, _options.MaxSteps, loss, learningRate, TokensSeen,
                 (TokensSeen - firstTokens) / Math.Max(1e-9, elapsed.TotalSeconds), elapsed,
-                done <= 0 ? TimeSpan.Zero : elapsed / done * (_options.MaxSteps - Step), validationLoss ?? History.Validation.LastOrDefault().Loss);
+                done <= 0 ? TimeSpan.Zero : elapsed / done * (_options.MaxSteps - Step), LastValidationLoss);
             if (progress is not null) progress.Report(status);
             else if (Step % _options.LogInterval == 0 || Step == 1)
                 _logger.LogInformation("step {Step}/{MaxSteps} loss {Loss:F4} lr {LearningRate:E2} {TokensPerSecond:F0} tok/s ETA {Eta:hh\\:mm\\:ss}",
                     Step, _options.MaxSteps, loss, learningRate, status.TokensPerSecond, status.Eta);
             var last = Step == _options.MaxSteps;
             if (last || (_options.EvalInterval > 0 && Step % _options.EvalInterval == 0))
-                validationLoss = ValidateAndRecord();
+                ValidateAndRecord();
             if (checkpointDirectory is not null && !last && _options.CheckpointInterval > 0 && Step % _options.CheckpointInterval == 0)
                 SaveCheckpoint(checkpointDirectory);
         }
-        if (History.Validation.Count == 0 || History.Validation[^1].Step != Step) validationLoss = ValidateAndRecord();
+        if (History.Validation.Count == 0 || History.Validation[^1].Step != Step) ValidateAndRecord();
         if (checkpointDirectory is not null) SaveCheckpoint(checkpointDirectory);
-        return new TrainingResult(Step, TokensSeen, validationLoss ?? History.Validation[^1].Loss, clock.Elapsed, stoppedEarly, ValidationBitsPerByte);
+        return new TrainingResult(Step, TokensSeen, History.Validation[^1].Loss, clock.Elapsed, stoppedEarly, ValidationBitsPerByte);
     }
 
     /// <summary>One optimizer step over <see cref="TrainingOptions.GradientAccumulationSteps"/> micro-batches; returns its mean loss and learning rate.</summary>
@@ -221,6 +220,9 @@ public sealed class Trainer : IDisposable
         return _model.Forward(batch.InputIds, batch.Labels, new LMLossOptions { Reduction = LossReduction.Sum, LossDivFactor = lossDivFactor },
             documentIds: _options.ResetStateAtDocumentBoundaries ? batch.DocumentIds : null);
     }
+
+    /// <summary>The last validation loss recorded, or null before any (a resumed run whose checkpoint holds none).</summary>
+    private double? LastValidationLoss => History.Validation.Count > 0 ? History.Validation[^1].Loss : null;
 
     private double ValidateAndRecord()
     {

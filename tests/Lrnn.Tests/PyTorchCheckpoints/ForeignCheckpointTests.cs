@@ -178,6 +178,18 @@ public sealed class ForeignCheckpointTests : IDisposable
         Assert.False(Directory.Exists(target));
     }
 
+    [Theory]
+    [InlineData("""{"d_model": 16, "n_layer": 1, "vocab_size": 1000000000000}""")]
+    [InlineData("""{"model_type": "mamba", "hidden_size": 16, "num_hidden_layers": 1, "vocab_size": 1000000000000, "intermediate_size": 32, "state_size": 4}""")]
+    public void AForeignConfigTooLargeForThisMachineIsRefusedBeforeAllocating(string json)
+    {
+        var folder = Path.Combine(_folder.Path, "huge");
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, "config.json"), json);
+        var e = Assert.Throws<LrnnConfigException>(() => LrnnLMHeadModel.FromPretrained(folder));
+        Assert.Contains("vocab_size", e.Message);
+    }
+
     [Fact]
     public void AnEventModeMambaIsNotSavedInTransformersLayout()
     {

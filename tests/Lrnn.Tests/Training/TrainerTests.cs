@@ -158,7 +158,7 @@ public sealed class TrainerTests
         Assert.Equal(2 * Options(10).BatchSize * 16L, reports[^1].TokensSeen);
         Assert.True(reports[^1].TokensPerSecond > 0 && reports[^1].Eta > TimeSpan.Zero);
         // The first report knows the validation loss measured before training.
-        Assert.NotNull(reports[0].ValidationLoss);
+        Assert.Equal(TrainerState.Load(folder.Path).History.Validation[0].Loss, reports[0].ValidationLoss);
     }
 
     /// <summary>Reports on the calling thread (Progress&lt;T&gt; posts to the thread pool, too late for a test).</summary>

@@ -57,6 +57,9 @@ public sealed class Mamba : Mixer<LtvCache>
         if (!(0 < dtMin && dtMin <= dtMax)) yield return $"Mamba: needs 0 < dt_min ≤ dt_max, got dt_min={dtMin}, dt_max={dtMax}";
     }
 
+    /// <summary>dt_rank "auto": ⌈d_model / 16⌉, as mamba_ssm and lrnnx.</summary>
+    public static long AutoDtRank(long dModel) => (dModel + 15) / 16;
+
     private readonly long _dModel;
     private readonly long _dState;
     private readonly long _dInner;
@@ -92,7 +95,7 @@ public sealed class Mamba : Mixer<LtvCache>
         _dModel = dModel;
         _dState = dState;
         _dInner = expand * dModel;
-        _dtRank = dtRank ?? (dModel + 15) / 16;
+        _dtRank = dtRank ?? AutoDtRank(dModel);
         _discretization = discretization;
         var type = dtype ?? ScalarType.Float32;
 
