@@ -23,16 +23,9 @@ public sealed class RotaryEmbedding
     }
 
     /// <summary>
-    /// q (B, L, H, head_dim) and k (B, L, H_kv, head_dim) at positions offset..offset+L−1 → rotated copies, same shapes
-    /// and dtype. The cos/sin tables are built once for both.
+    /// q (B, L, H, head_dim) and k (B, L, H_kv, head_dim) at <paramref name="positions"/>, (L) or (B, L) for rows at
+    /// different positions → rotated copies, same shapes and dtype. The cos/sin tables are built once for both.
     /// </summary>
-    public (Tensor Q, Tensor K) Apply(Tensor q, Tensor k, long offset)
-    {
-        using var positions = torch.arange(offset, offset + q.size(1), 1, ScalarType.Int64, q.device);                    // (L)
-        return Apply(q, k, positions);
-    }
-
-    /// <summary>As <see cref="Apply(Tensor, Tensor, long)"/> with a position per token: (L), or (B, L) for rows at different positions.</summary>
     public (Tensor Q, Tensor K) Apply(Tensor q, Tensor k, Tensor positions)
     {
         var length = q.size(1);

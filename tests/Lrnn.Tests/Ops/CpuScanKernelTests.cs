@@ -42,8 +42,9 @@ public class CpuScanKernelTests
         var data = new TheoryData<string, bool, bool, string>();
         foreach (var disc in new[] { "mamba", "zoh", "bilinear", "dirac" })
             foreach (var eventMode in new[] { false, true })
-                foreach (var dtype in new[] { "float32", "float64" })
-                    data.Add(disc, eventMode, !eventMode, dtype);
+                foreach (var withH0 in new[] { false, true })
+                    foreach (var dtype in new[] { "float32", "float64" })
+                        data.Add(disc, eventMode, withH0, dtype);
         return data;
     }
 

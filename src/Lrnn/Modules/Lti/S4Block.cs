@@ -23,11 +23,8 @@ namespace Lrnn.Modules.Lti;
 /// </summary>
 public abstract class S4Block : Mixer<ComplexStateCache>
 {
-    private readonly string _name;
-
     protected S4Block(string name, long dModel, long dState, S4Options options, bool lowRank, ScalarType? dtype, Device? device)
     {
-        _name = name;
         if (dModel <= 0) throw new ArgumentException($"{name}: d_model must be positive, got {dModel}");
         if (dState < 2 || dState % 2 != 0) throw new ArgumentException($"{name}: d_state must be even (conjugate pairs), got {dState}");
         var nSsm = options.NSsm ?? dModel;
